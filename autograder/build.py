@@ -1,0 +1,94 @@
+"""Regenerating `release/` and `solutions/` from `source/`, and checking for drift.
+
+Release notebooks come from real ``nbgrader generate_assignment``, run in a
+scratch copy of the course so that the repository gets no gradebook.
+Answer keys come from `autograder.solutions.answer_key`. Both are
+deterministic: the same source gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from autograder import course, notebooks, solutions
+
+
+def run_nbgrader(course_root: Path, *arguments: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run an ``nbgrader`` command in ``course_root``, raising with its output on failure.
+
+    This interpreter's ``bin`` folder goes first on ``PATH``: nbgrader runs
+    ``alembic`` from there, and kernels start with this interpreter.
+    """
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    finished = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *arguments, "--log-level=WARN"],
+        cwd=course_root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PATH": path},
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{finished.stdout}\n{finished.stderr}")
+    return finished
+
+
+def generate(root: Path, assignment: str) -> dict[str, bytes]:
+    """Return the generated files of one assignment, by path relative to the course root.
+
+    Args:
+        root: the course root.
+        assignment: an assignment id under ``source/``.
+    """
+    source_path = course.source_notebook(root, assignment)
+    files: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="autograder-build-") as scratch:
+        scratch_root = Path(scratch)
+        shutil.copy(root / course.CONFIG_FILE, scratch_root / course.CONFIG_FILE)
+        shutil.copytree(source_path.parent, scratch_root / "source" / assignment)
+        run_nbgrader(scratch_root, "generate_assignment", assignment, "--force")
+        release = scratch_root / "release" / assignment
+        for path in sorted(release.rglob("*")):
+            if path.is_file():
+                files[f"release/{assignment}/{path.relative_to(release)}"] = path.read_bytes()
+    key = solutions.answer_key(notebooks.read(source_path))
+    files[f"solutions/{assignment}/{assignment}.ipynb"] = (nbformat.writes(key) + "\n").encode()
+    return files
+
+
+def _committed(root: Path, assignment: str) -> dict[str, bytes]:
+    found = {}
+    for folder in ("release", "solutions"):
+        base = root / folder / assignment
+        for path in sorted(base.rglob("*")) if base.is_dir() else []:
+            if path.is_file():
+                found[str(path.relative_to(root))] = path.read_bytes()
+    return found
+
+
+def drift(root: Path, assignment: str) -> list[str]:
+    """Return one line per generated file that differs from what ``source/`` generates."""
+    expected, present = generate(root, assignment), _committed(root, assignment)
+    problems = [f"{path}: missing" for path in expected if path not in present]
+    problems += [f"{path}: differs from what source/ generates" for path in expected if path in present and present[path] != expected[path]]
+    problems += [f"{path}: not generated from source/ (stale)" for path in present if path not in expected]
+    return problems
+
+
+def write(root: Path, assignment: str) -> list[str]:
+    """Regenerate ``release/<id>/`` and ``solutions/<id>/``; return the paths written."""
+    files = generate(root, assignment)
+    for folder in ("release", "solutions"):
+        shutil.rmtree(root / folder / assignment, ignore_errors=True)
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return sorted(files)

@@ -1,0 +1,316 @@
+"""Assertions on a learner's model or function, with messages to act on.
+
+Every check raises `CheckFailure` (an ``AssertionError``, so nbgrader and
+pytest both treat it as a failed test) whose message names what was
+checked, the expected value, the value found, and a hint::
+
+    build_dense_model((128,)): parameter count: expected 101770, found 100609.
+    Hint: the output layer needs 10 units, one per class.
+
+``what`` always names the call the learner can rerun to see the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+LOSS_ALIASES = {
+    "sparse_categorical_crossentropy": {"sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"},
+    "categorical_crossentropy": {"categorical_crossentropy", "categoricalcrossentropy"},
+}
+METRIC_ALIASES = {
+    "accuracy": {"accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy"},
+}
+
+
+class CheckFailure(AssertionError):
+    """A learner's code does not meet one requirement of the exercise."""
+
+
+def fail(what: str, expected: Any, found: Any, hint: str = "") -> None:
+    """Raise a `CheckFailure` saying what was expected and what was found.
+
+    Args:
+        what: the call or value checked, e.g. ``"build_dense_model()"``.
+        expected: what a correct solution gives.
+        found: what the learner's code gave.
+        hint: one sentence on how to fix it.
+
+    Raises:
+        CheckFailure: always.
+    """
+    message = f"{what}: expected {expected}, found {found}."
+    if hint:
+        message += f" Hint: {hint}"
+    raise CheckFailure(message)
+
+
+def equal(found: Any, expected: Any, what: str, hint: str = "") -> None:
+    """Check ``found == expected``.
+
+    Example:
+        >>> equal(len([1, 2]), 2, "len(values)")
+    """
+    if found != expected:
+        fail(what, repr(expected), repr(found), hint)
+
+
+def in_range(found: Any, low: float, high: float, what: str, hint: str = "") -> None:
+    """Check ``low <= found <= high`` for a real number (bools are refused)."""
+    is_number = isinstance(found, (int, float, np.integer, np.floating)) and not isinstance(found, (bool, np.bool_))
+    if not is_number or not low <= found <= high:
+        fail(what, f"a number from {low} to {high}", repr(found), hint)
+
+
+def is_instance(found: Any, kind: type | tuple[type, ...], what: str, hint: str = "") -> None:
+    """Check that ``found`` is an instance of ``kind``."""
+    if not isinstance(found, kind):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        fail(what, f"a {names}", f"a {type(found).__name__}", hint)
+
+
+def array(
+    found: Any,
+    what: str,
+    shape: tuple[int, ...] | None = None,
+    dtype: Any = None,
+    low: float | None = None,
+    high: float | None = None,
+    hint: str = "",
+) -> None:
+    """Check an array's type, shape, dtype and value range.
+
+    Args:
+        found: the value to check; must be a NumPy array.
+        what: the call that produced it.
+        shape: the exact shape expected, if any.
+        dtype: the exact dtype expected, if any.
+        low: smallest allowed value, if any.
+        high: largest allowed value, if any.
+        hint: one sentence on how to fix it.
+    """
+    is_instance(found, np.ndarray, what, hint or "return a NumPy array.")
+    if shape is not None and found.shape != tuple(shape):
+        fail(f"{what} shape", tuple(shape), found.shape, hint)
+    if dtype is not None and found.dtype != np.dtype(dtype):
+        fail(f"{what} dtype", np.dtype(dtype).name, found.dtype.name, hint)
+    if found.size and low is not None and found.min() < low:
+        fail(f"{what} smallest value", f">= {low}", found.min(), hint)
+    if found.size and high is not None and found.max() > high:
+        fail(f"{what} largest value", f"<= {high}", found.max(), hint)
+
+
+def allclose(found: Any, expected: np.ndarray, what: str, atol: float = 1e-6, hint: str = "") -> None:
+    """Check that an array equals ``expected`` within ``atol``, naming the first difference."""
+    found = np.asarray(found)
+    if found.shape != expected.shape:
+        fail(f"{what} shape", expected.shape, found.shape, hint)
+    wrong = ~np.isclose(found, expected, atol=atol, rtol=0)
+    if wrong.any():
+        index = tuple(int(i) for i in np.argwhere(wrong)[0])
+        fail(f"{what} at index {index}", expected[index], found[index], hint)
+
+
+def is_model(found: Any, what: str) -> None:
+    """Check that ``found`` is a Keras model."""
+    import keras
+
+    is_instance(found, keras.Model, what, "return the model you built (keras.Sequential or keras.Model).")
+
+
+def input_shape(model: Any, expected: tuple, what: str, hint: str = "") -> None:
+    """Check the model's input shape, batch axis included (``None``)."""
+    is_model(model, what)
+    try:
+        found = tuple(model.input_shape)
+    except (AttributeError, ValueError):
+        found = "no input shape (the model was not given a keras.Input)"
+    if found != tuple(expected):
+        fail(f"{what} input shape", tuple(expected), found, hint or "start the model with keras.Input(shape=...).")
+
+
+def output_shape(model: Any, expected: tuple, what: str, hint: str = "") -> None:
+    """Check the model's output shape, batch axis included (``None``)."""
+    is_model(model, what)
+    try:
+        found = tuple(model.output_shape)
+    except (AttributeError, ValueError):
+        found = "no output shape (the model was not given a keras.Input)"
+    if found != tuple(expected):
+        fail(f"{what} output shape", tuple(expected), found, hint)
+
+
+def model_layers(model: Any) -> list:
+    """Return the model's layers without its InputLayer."""
+    import keras
+
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def layer_kinds(model: Any, expected: Sequence[str], what: str, hint: str = "") -> None:
+    """Check the class names of the model's layers, in order (InputLayer ignored).
+
+    Example:
+        >>> layer_kinds(model, ["Flatten", "Dense", "Dense"], "build_dense_model((128,))")  # doctest: +SKIP
+    """
+    is_model(model, what)
+    found = [type(layer).__name__ for layer in model_layers(model)]
+    if found != list(expected):
+        fail(f"{what} layers", list(expected), found, hint)
+
+
+def layer_output_shapes(model: Any, expected: Sequence[tuple], what: str, hint: str = "") -> None:
+    """Check every layer's output shape, in order (InputLayer ignored)."""
+    is_model(model, what)
+    found = [tuple(layer.output.shape) for layer in model_layers(model)]
+    if found != [tuple(shape) for shape in expected]:
+        fail(f"{what} layer output shapes", [tuple(shape) for shape in expected], found, hint)
+
+
+def activation_of(layer: Any) -> str:
+    """Name the activation a layer applies (``linear`` where it applies none)."""
+    kind = type(layer).__name__
+    if kind in ("Softmax", "ReLU"):
+        return kind.lower()
+    activation = layer.get_config().get("activation", "linear")
+    if isinstance(activation, dict):
+        activation = activation.get("config", {}).get("name", activation.get("class_name", "?"))
+    return str(activation)
+
+
+def output_activation(model: Any, expected: str, what: str, hint: str = "") -> None:
+    """Check the activation applied by the model's last layer."""
+    is_model(model, what)
+    layers = model_layers(model)
+    found = activation_of(layers[-1]) if layers else "no layers"
+    if found != expected:
+        fail(f"{what} output activation", expected, found, hint)
+
+
+def hidden_activations(model: Any, kind: str, expected: str, what: str, hint: str = "") -> None:
+    """Check the activation of every layer of class ``kind`` but the last layer."""
+    is_model(model, what)
+    found = [activation_of(layer) for layer in model_layers(model)[:-1] if type(layer).__name__ == kind]
+    if any(name != expected for name in found):
+        fail(f"{what} activations of the hidden {kind} layers", f"all {expected}", found, hint)
+
+
+def param_count(
+    model: Any,
+    what: str,
+    total: int | None = None,
+    trainable: int | None = None,
+    non_trainable: int | None = None,
+    hint: str = "",
+) -> None:
+    """Check the model's parameter counts, computed from its weights.
+
+    Counts are summed from the weight shapes, so a patched
+    ``Model.count_params`` does not change them.
+    """
+    is_model(model, what)
+    sizes = {
+        "total": sum(int(np.prod(w.shape)) for w in model.weights),
+        "trainable": sum(int(np.prod(w.shape)) for w in model.trainable_weights),
+        "non-trainable": sum(int(np.prod(w.shape)) for w in model.non_trainable_weights),
+    }
+    for name, expected in (("total", total), ("trainable", trainable), ("non-trainable", non_trainable)):
+        if expected is not None and sizes[name] != expected:
+            fail(f"{what} {name} parameter count", expected, sizes[name], hint)
+
+
+def not_compiled(model: Any, what: str) -> None:
+    """Check that the model has not been compiled yet."""
+    is_model(model, what)
+    if getattr(model, "compiled", False) or getattr(model, "optimizer", None) is not None:
+        fail(what, "an uncompiled model", "a compiled model", "build only; compiling happens in compile_model.")
+
+
+def _compile_config(model: Any, what: str) -> dict:
+    is_model(model, what)
+    if not getattr(model, "compiled", False):
+        fail(what, "a compiled model", "a model that was not compiled", "call model.compile(...) and return the model.")
+    return model.get_compile_config() or {}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _serialized_name(entry: Any) -> str:
+    """Name of a loss or metric as `get_compile_config` serialises it."""
+    if isinstance(entry, str):
+        return entry.lower()
+    if isinstance(entry, dict):
+        config = entry.get("config")
+        if isinstance(config, str):
+            return config.lower()
+        if isinstance(config, dict) and entry.get("class_name") in (None, "function"):
+            return str(config.get("name", "")).lower()
+        return _snake(str(entry.get("class_name", "")))
+    return _snake(type(entry).__name__)
+
+
+def loss(model: Any, expected: str, what: str, hint: str = "") -> None:
+    """Check the compiled loss (string, function or Loss object all count).
+
+    A loss object with ``from_logits=True`` fails, since the course's
+    models end in a softmax.
+    """
+    entry = _compile_config(model, what).get("loss")
+    found = _serialized_name(entry)
+    if found not in LOSS_ALIASES.get(expected, {expected}):
+        fail(f"{what} loss", expected, found or "no loss", hint)
+    if isinstance(entry, dict) and isinstance(entry.get("config"), dict) and entry["config"].get("from_logits"):
+        fail(f"{what} loss", "from_logits=False", "from_logits=True", "the model already ends in a softmax.")
+
+
+def optimizer(model: Any, expected: str, what: str, hint: str = "") -> None:
+    """Check the compiled optimizer's class, e.g. ``"Adam"``."""
+    _compile_config(model, what)
+    found = type(model.optimizer).__name__
+    if found.lower() != expected.lower():
+        fail(f"{what} optimizer", expected, found, hint)
+
+
+def metrics_include(model: Any, expected: str, what: str, hint: str = "") -> None:
+    """Check that the compiled metrics include ``expected`` (or an alias of it)."""
+    entries = _compile_config(model, what).get("metrics") or []
+    if isinstance(entries, (str, dict)):
+        entries = [entries]
+    found = [_serialized_name(entry) for entry in entries]
+    if not set(found) & METRIC_ALIASES.get(expected, {expected}):
+        fail(f"{what} metrics", f"a list that includes '{expected}'", found, hint)
+
+
+def find_callback(callbacks: Any, kind: type, what: str, hint: str = "") -> Any:
+    """Return the one callback of class ``kind`` in a list of callbacks.
+
+    Raises:
+        CheckFailure: ``callbacks`` is not a list or tuple, or does not hold
+            exactly one ``kind``.
+    """
+    is_instance(callbacks, (list, tuple), what, "return a list of callbacks.")
+    matches = [callback for callback in callbacks if isinstance(callback, kind)]
+    if len(matches) != 1:
+        fail(what, f"exactly one {kind.__name__}", [type(c).__name__ for c in callbacks], hint)
+    return matches[0]
+
+
+def min_accuracy(accuracy: float, threshold: float, what: str, hint: str = "") -> None:
+    """Check that a measured accuracy reaches a calibrated threshold."""
+    if not accuracy >= threshold:
+        fail(f"{what} test accuracy", f">= {threshold:.3f}", f"{accuracy:.3f}", hint)
+
+
+def names(found: Iterable[str], expected: Sequence[str], what: str, hint: str = "") -> None:
+    """Check a sequence of names, pointing at the first that differs."""
+    found = list(found) if isinstance(found, (list, tuple)) else found
+    if not isinstance(found, list) or len(found) != len(expected):
+        fail(what, f"a list of {len(expected)} names", repr(found), hint)
+    for position, (got, want) in enumerate(zip(found, expected)):
+        if got != want:
+            fail(f"{what}[{position}]", repr(want), repr(got), hint)

@@ -1,0 +1,51 @@
+"""Learning mode or grading mode, and what grading mode changes.
+
+Grading mode is on when the runner sets ``AUTOGRADER_MODE=grading`` or when
+nbgrader executes the notebook (it sets ``NBGRADER_EXECUTION``). In grading
+mode datasets shrink to fixed subsets and the learner's own training cells
+run for at most a couple of epochs, so a notebook grades in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+
+from autograder import budgets
+
+MODE_VARIABLE = "AUTOGRADER_MODE"
+
+
+def is_grading() -> bool:
+    """Return True when the notebook runs under the grader.
+
+    Returns:
+        True if ``AUTOGRADER_MODE`` is ``grading`` or nbgrader is executing
+        the notebook (``NBGRADER_EXECUTION`` is set), else False.
+
+    Example:
+        >>> import os; os.environ.pop("NBGRADER_EXECUTION", None)
+        >>> os.environ["AUTOGRADER_MODE"] = "learning"; is_grading()
+        False
+    """
+    mode = os.environ.get(MODE_VARIABLE, "").strip().lower()
+    if mode == "grading":
+        return True
+    if mode == "learning":
+        return False
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def epochs(requested: int) -> int:
+    """Number of epochs a lesson's own training cell should run.
+
+    Args:
+        requested: the learner's choice (for example ``NUM_EPOCHS``).
+
+    Returns:
+        ``requested`` when learning; at most
+        ``budgets.GRADING_MODE_MAX_EPOCHS`` when grading, so a learner's
+        100-epoch experiment does not stall the grader.
+    """
+    if is_grading():
+        return max(1, min(int(requested), budgets.GRADING_MODE_MAX_EPOCHS))
+    return int(requested)

@@ -1,0 +1,113 @@
+"""Driving real nbgrader in a scratch course: autograde, read grades, feedback.
+
+A scratch course is a folder with the course's ``nbgrader_config.py`` and
+``source/<id>/``; `autograde` generates the assignment there (which fills
+the gradebook), places each submission under
+``submitted/<student>/<id>/``, runs ``nbgrader autograde`` once per
+student, and reads the scores back from the gradebook, per ``grade_id``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from autograder import course
+from autograder.build import run_nbgrader
+
+
+@dataclass
+class SubmissionGrades:
+    """Autograded scores of one student's notebook.
+
+    Attributes:
+        student: the student id.
+        scores: automatic score per test-cell ``grade_id``.
+        max_scores: points available per test-cell ``grade_id``.
+        seconds: wall time of the student's ``nbgrader autograde``.
+    """
+
+    student: str
+    scores: dict[str, float] = field(default_factory=dict)
+    max_scores: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """Sum of the automatic scores."""
+        return sum(self.scores.values())
+
+    @property
+    def max_total(self) -> float:
+        """Sum of the automatic points available."""
+        return sum(self.max_scores.values())
+
+
+def scratch_course(root: Path, destination: Path, assignments: list[str]) -> Path:
+    """Create (or reuse) a course at ``destination`` with the given assignments' sources.
+
+    The assignment is generated there, which registers it in that course's
+    gradebook. Existing submissions and grades in ``destination`` are kept.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / course.CONFIG_FILE, destination / course.CONFIG_FILE)
+    for assignment in assignments:
+        source = course.source_notebook(root, assignment).parent
+        shutil.copytree(source, destination / "source" / assignment, dirs_exist_ok=True)
+        run_nbgrader(destination, "generate_assignment", assignment, "--force")
+    return destination
+
+
+def submit(course_root: Path, assignment: str, student: str, notebook: nbformat.NotebookNode) -> Path:
+    """Write ``notebook`` as ``student``'s submission of ``assignment``."""
+    target = course_root / "submitted" / student / assignment / f"{assignment}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(target))
+    return target
+
+
+def read_grades(course_root: Path, assignment: str, student: str) -> SubmissionGrades:
+    """Read one student's automatic scores per test-cell ``grade_id`` from the gradebook."""
+    grades = SubmissionGrades(student)
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gradebook:
+        notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+        for grade in notebook.grades:
+            if grade.cell.cell_type == "code":
+                grades.scores[grade.name] = float(grade.auto_score or 0.0)
+                grades.max_scores[grade.name] = float(grade.max_score)
+    return grades
+
+
+def autograde(
+    course_root: Path, assignment: str, submissions: Mapping[str, nbformat.NotebookNode]
+) -> dict[str, SubmissionGrades]:
+    """Autograde each student's notebook with real ``nbgrader autograde``.
+
+    Args:
+        course_root: a course made by `scratch_course`.
+        assignment: the assignment id.
+        submissions: notebook per student id.
+
+    Returns:
+        `SubmissionGrades` per student, in the order given.
+    """
+    results = {}
+    for student, notebook in submissions.items():
+        submit(course_root, assignment, student, notebook)
+        started = time.perf_counter()
+        run_nbgrader(course_root, "autograde", assignment, f"--student={student}", "--force")
+        results[student] = read_grades(course_root, assignment, student)
+        results[student].seconds = time.perf_counter() - started
+    return results
+
+
+def generate_feedback(course_root: Path, assignment: str) -> list[Path]:
+    """Write nbgrader's feedback HTML for every autograded student; return the files."""
+    run_nbgrader(course_root, "generate_feedback", assignment, "--force")
+    return sorted((course_root / "feedback").glob(f"*/{assignment}/*.html"))

@@ -1,0 +1,208 @@
+"""Brief, deterministic training of a learner's model in a fresh process.
+
+The learner's kernel is not trusted (seeds, patched functions, a dataset
+changed in place), so `brief_train` hands the model over as data (its Keras
+JSON and compile config) to a new Python process that imports Keras
+cleanly, fixes every seed, loads the budget's fixed data subset itself,
+trains, and reports the test accuracy it measured from predictions. The
+same model and budget give the same numbers on the same machine.
+
+Run as ``python -m autograder.training`` the module is that worker: it
+reads one JSON request on stdin and writes one JSON line on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder import budgets, checks, datasets
+
+RESULT_PREFIX = "AUTOGRADER-TRAINING-RESULT "
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What one brief training run measured.
+
+    Attributes:
+        test_accuracy: share of the budget's test images classified right.
+        seconds: wall time of ``fit``.
+        history: Keras' per-epoch metrics.
+        device: ``GPU`` or ``CPU``, where Keras trained.
+        backend: the Keras backend that trained.
+    """
+
+    test_accuracy: float
+    seconds: float
+    history: dict[str, list[float]] = field(default_factory=dict)
+    device: str = "CPU"
+    backend: str = "tensorflow"
+
+
+def serialise(model: Any, what: str) -> dict[str, Any]:
+    """Turn a compiled Keras model into JSON-able data for the worker.
+
+    Raises:
+        CheckFailure: ``model`` is not a compiled Keras model, or its
+            layers cannot be written as a Keras config.
+    """
+    checks.is_model(model, what)
+    if not getattr(model, "compiled", False):
+        checks.fail(what, "a compiled model", "a model that was not compiled", "compile it before training.")
+    try:
+        return {"model": model.to_json(), "compile": model.get_compile_config()}
+    except Exception as error:  # custom layers or lambdas that Keras cannot serialise
+        checks.fail(
+            what,
+            "a model made of Keras' built-in layers",
+            f"one Keras cannot save ({type(error).__name__}: {error})",
+            "use layers from keras.layers only.",
+        )
+        raise  # unreachable: fail() raised
+
+
+def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the model") -> TrainingResult:
+    """Train a copy of ``model`` from fresh weights under ``budget``, in a new process.
+
+    Args:
+        model: a compiled Keras model; only its architecture and compile
+            settings are used, never its weights.
+        budget: data subset, epochs, batch size, seed and time limit.
+        what: the learner's call that built the model, for messages.
+
+    Returns:
+        The `TrainingResult` measured by the worker.
+
+    Raises:
+        CheckFailure: the model cannot be handed over, training fails or
+            runs past ``budget.time_limit_s``.
+
+    Example:
+        >>> result = brief_train(compile_model(build_dense_model()), budgets.FASHION_DENSE_TRAINING)  # doctest: +SKIP
+        >>> result.test_accuracy  # doctest: +SKIP
+        0.83
+    """
+    request = {**serialise(model, what), "budget": asdict(budget)}
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", "autograder.training"],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            timeout=budget.time_limit_s,
+            env=environment,
+        )
+    except subprocess.TimeoutExpired:
+        checks.fail(f"training {what}", f"to finish within {budget.time_limit_s:.0f} s", "it ran longer")
+    lines = [line for line in finished.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if not lines:
+        tail = (finished.stderr.strip().splitlines() or ["no output"])[-1]
+        checks.fail(f"training {what}", "a finished training run", f"a crash ({tail})")
+    reply = json.loads(lines[-1][len(RESULT_PREFIX) :])
+    if "error" in reply:
+        checks.fail(f"training {what}", "a model that trains on the assignment's data", reply["error"], reply.get("hint", ""))
+    return TrainingResult(**reply)
+
+
+def device_name() -> str:
+    """Return ``GPU`` when the active Keras backend sees a GPU, else ``CPU``."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+    if backend == "jax":
+        import jax
+
+        return "GPU" if jax.default_backend() == "gpu" else "CPU"
+    if backend == "torch":
+        import torch
+
+        return "GPU" if torch.cuda.is_available() else "CPU"
+    return "CPU"
+
+
+def fix_seeds(seed: int) -> None:
+    """Seed Python, NumPy and the Keras backend, and make TensorFlow ops deterministic."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def budget_data(budget: budgets.TrainingBudget) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Return the budget's fixed stratified subset, scaled to [0, 1] float32, integer labels."""
+    (x_train, y_train), (x_test, y_test) = datasets.load(budget.dataset, subset="full")
+    result = []
+    for images, labels, size in ((x_train, y_train, budget.train_size), (x_test, y_test, budget.test_size)):
+        keep = datasets.stratified_indices(labels, min(size, len(labels)))
+        result.append(((images[keep] / 255.0).astype("float32"), labels.reshape(-1)[keep].astype("int64")))
+    return result[0], result[1]
+
+
+def _fit_images(images: np.ndarray, model: Any) -> np.ndarray:
+    shape = tuple(model.input_shape[1:])
+    if int(np.prod(shape)) != int(np.prod(images.shape[1:])) or None in shape:
+        raise ValueError(
+            f"the model's input shape {tuple(model.input_shape)} cannot take images of shape "
+            f"{images.shape[1:]}"
+        )
+    return images.reshape((-1,) + shape)
+
+
+def train_here(model_json: str, compile_config: dict, budget: budgets.TrainingBudget) -> TrainingResult:
+    """Build a model from its JSON, compile it and train it in this process.
+
+    Call it in a fresh process (see `brief_train`): it fixes global seeds.
+    """
+    import keras
+
+    fix_seeds(budget.seed)
+    model = keras.models.model_from_json(model_json)
+    model.compile_from_config(compile_config)
+    (x_train, y_train), (x_test, y_test) = budget_data(budget)
+    classes = int(max(y_train.max(), y_test.max())) + 1
+    if tuple(model.output_shape) != (None, classes):
+        raise ValueError(f"the model's output shape must be (None, {classes}), found {tuple(model.output_shape)}")
+    x_train, x_test = _fit_images(x_train, model), _fit_images(x_test, model)
+    targets = keras.utils.to_categorical(y_train, classes) if budget.one_hot_labels else y_train
+    started = time.perf_counter()
+    history = model.fit(x_train, targets, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0, shuffle=True)
+    seconds = time.perf_counter() - started
+    predictions = np.asarray(model.predict(x_test, batch_size=1024, verbose=0))
+    accuracy = float(np.mean(np.argmax(predictions, axis=-1) == y_test))
+    return TrainingResult(
+        test_accuracy=accuracy,
+        seconds=round(seconds, 3),
+        history={key: [float(value) for value in values] for key, values in history.history.items()},
+        device=device_name(),
+        backend=keras.backend.backend(),
+    )
+
+
+def _worker() -> None:
+    request = json.loads(sys.stdin.read())
+    try:
+        result = train_here(request["model"], request["compile"], budgets.TrainingBudget(**request["budget"]))
+        reply: dict[str, Any] = asdict(result)
+    except Exception as error:  # report any learner-caused failure as data
+        reply = {"error": f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"}
+    print(RESULT_PREFIX + json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    _worker()

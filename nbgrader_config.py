@@ -1,0 +1,17 @@
+"""nbgrader configuration of the course. The repository root is the course root."""
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
+
+c.CourseDirectory.course_id = "cnn-course"
+# Every assignment is one notebook named after it.
+c.CourseDirectory.notebook_id = "*"
+# The generated student notebook gets this stub where a solution was.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Grading a training notebook on two CPU cores takes about a minute; a
+# single cell may take a few minutes, never more.
+c.Execute.timeout = 300
+# Keep a crashed kernel from aborting the whole autograde run.
+c.Execute.interrupt_on_timeout = True
+# Grade submitted notebooks even when they arrive without a timestamp.
+c.Autograde.create_student = True
