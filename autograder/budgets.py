@@ -40,6 +40,8 @@ class TrainingBudget:
         seed: seed for weights, shuffling and dropout.
         one_hot_labels: give the model one-hot labels instead of integers.
         time_limit_s: wall-clock limit of the training process.
+        shuffle_labels: permute the training labels (seeded); only the
+            calibration's "labels shuffled" variant sets it.
     """
 
     dataset: str
@@ -50,6 +52,7 @@ class TrainingBudget:
     seed: int = 0
     one_hot_labels: bool = False
     time_limit_s: float = 600.0
+    shuffle_labels: bool = False
 
 
 # fashion_dense: `compile_model(build_dense_model())` on 10k Fashion-MNIST

@@ -3,11 +3,11 @@
 Full nbgrader autograding costs about a minute per training notebook on two
 CPU cores. To prove that every wrong submission loses exactly the right
 points, the test suite instead executes, in one Python namespace: the
-notebook's read-only setup cells, its solution cells (reference answers,
-some replaced by the wrong ones), then every test cell, hidden blocks
-included, exactly as the source notebook has them. A test cell passes when
-it raises nothing. Lesson cells (data exploration, plots, long training)
-are skipped; test cells must not depend on them.
+notebook's read-only setup cells and its solution cells (reference answers,
+some replaced by wrong ones), in notebook order, then every test cell,
+hidden blocks included, exactly as the source notebook has them. A test
+cell passes when it raises nothing. Lesson cells (data exploration, plots,
+long training) are skipped; test cells must not depend on them.
 """
 
 from __future__ import annotations
@@ -35,40 +35,57 @@ class CellTestReport:
         return {grade_id for grade_id, error in self.outcomes.items() if error is not None}
 
 
-def _last_line(error: BaseException) -> str:
-    return traceback.format_exception_only(type(error), error)[-1].strip()
+def _run(code: str, name: str, namespace: dict) -> str | None:
+    """Execute ``code`` in ``namespace``; return the error's last line, or None."""
+    try:
+        exec(compile(code, f"<{name}>", "exec"), namespace)
+    except (Exception, SystemExit) as error:  # learner code may raise anything, sys.exit included
+        return traceback.format_exception_only(type(error), error)[-1].strip()
+    return None
 
 
-def run_test_cells(source: nbformat.NotebookNode, overrides: Mapping[str, str] | None = None) -> CellTestReport:
-    """Execute setup, answer and test cells of ``source`` in one fresh namespace.
+def answer_namespace(
+    source: nbformat.NotebookNode, overrides: Mapping[str, str] | None = None
+) -> tuple[dict, dict[str, str]]:
+    """Execute the setup and answer cells of ``source`` in a fresh namespace.
 
     Args:
-        source: the instructor notebook (hidden tests included).
+        source: the instructor notebook.
         overrides: answers that replace the reference answers, per solution
             ``grade_id``.
 
     Returns:
-        A `CellTestReport`; errors raised by answer cells are recorded too
-        (a broken answer cell simply leaves its names undefined).
+        The namespace, and the error of each answer cell that raised (a
+        broken answer cell simply leaves its names undefined).
+
+    Raises:
+        KeyError: ``overrides`` names a cell that is not a solution cell.
     """
-    answers = {**reference_answers(source), **(overrides or {})}
+    answers = reference_answers(source)
     unknown = set(overrides or {}) - set(answers)
     if unknown:
         raise KeyError(f"overrides name cells the notebook does not have: {sorted(unknown)}")
+    answers.update(overrides or {})
     namespace: dict = {"__name__": "__main__"}
-    report = CellTestReport()
+    errors = {}
     for cell in role_cells(source):
-        if cell.role == "manual" or cell.cell_type != "code":
-            continue
-        code = answers[cell.grade_id] if cell.role == "solution" else cell.source
-        try:
-            exec(compile(code, f"<{cell.grade_id}>", "exec"), namespace)
-        except (Exception, SystemExit) as error:  # learner code may raise anything, sys.exit included
-            if cell.role == "test":
-                report.outcomes[cell.grade_id] = _last_line(error)
-            else:
-                report.answer_errors[cell.grade_id] = _last_line(error)
-            continue
+        if cell.cell_type == "code" and cell.role in ("readonly", "solution"):
+            error = _run(answers.get(cell.grade_id, cell.source), cell.grade_id, namespace)
+            if error is not None:
+                errors[cell.grade_id] = error
+    return namespace, errors
+
+
+def run_test_cells(source: nbformat.NotebookNode, overrides: Mapping[str, str] | None = None) -> CellTestReport:
+    """Run every test cell of ``source`` against the reference answers with ``overrides``.
+
+    Returns:
+        A `CellTestReport` with each test cell's outcome and each broken
+        answer cell's error.
+    """
+    namespace, errors = answer_namespace(source, overrides)
+    report = CellTestReport(answer_errors=errors)
+    for cell in role_cells(source):
         if cell.role == "test":
-            report.outcomes[cell.grade_id] = None
+            report.outcomes[cell.grade_id] = _run(cell.source, cell.grade_id, namespace)
     return report

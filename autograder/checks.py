@@ -4,7 +4,7 @@ Every check raises `CheckFailure` (an ``AssertionError``, so nbgrader and
 pytest both treat it as a failed test) whose message names what was
 checked, the expected value, the value found, and a hint::
 
-    build_dense_model((128,)): parameter count: expected 101770, found 100609.
+    build_dense_model((128,)): parameter count: expected 101770, found 101641.
     Hint: the output layer needs 10 units, one per class.
 
 ``what`` always names the call the learner can rerun to see the problem.

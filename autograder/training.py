@@ -145,13 +145,20 @@ def fix_seeds(seed: int) -> None:
 
 
 def budget_data(budget: budgets.TrainingBudget) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Return the budget's fixed stratified subset, scaled to [0, 1] float32, integer labels."""
+    """Return the budget's fixed stratified subset, scaled to [0, 1] float32, integer labels.
+
+    With ``budget.shuffle_labels`` the training labels are permuted (the
+    calibration's broken variant); the test labels never are.
+    """
     (x_train, y_train), (x_test, y_test) = datasets.load(budget.dataset, subset="full")
     result = []
     for images, labels, size in ((x_train, y_train, budget.train_size), (x_test, y_test, budget.test_size)):
         keep = datasets.stratified_indices(labels, min(size, len(labels)))
         result.append(((images[keep] / 255.0).astype("float32"), labels.reshape(-1)[keep].astype("int64")))
-    return result[0], result[1]
+    (x_train, y_train), test = result
+    if budget.shuffle_labels:
+        y_train = np.random.default_rng(budget.seed).permutation(y_train)
+    return (x_train, y_train), test
 
 
 def _fit_images(images: np.ndarray, model: Any) -> np.ndarray:

@@ -1,0 +1,98 @@
+"""Measuring an assignment's accuracy threshold: the reference against broken variants.
+
+For each variant in the assignment's corpus (`autograder.corpus`), the
+calibration builds the model the hidden accuracy test trains (the
+reference answers with the variant's overrides), trains it with the hidden
+test's exact budget over several seeds, each in a fresh process, and
+reports min/median/max test accuracy. The margin of a threshold is the
+reference's minimum minus the threshold, and the threshold minus the best
+broken variant that must fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from autograder import cell_tests, corpus, course, notebooks, training
+
+
+@dataclass
+class VariantAccuracies:
+    """Test accuracies of one variant, one per seed."""
+
+    variant: corpus.CalibrationVariant
+    accuracies: list[float]
+
+    def summary(self) -> tuple[float, float, float]:
+        """Return ``(min, median, max)``."""
+        return min(self.accuracies), statistics.median(self.accuracies), max(self.accuracies)
+
+
+def calibrate(
+    root: Path, assignment: str, seeds: list[int], progress: Callable[[str], None] = lambda line: None
+) -> list[VariantAccuracies]:
+    """Train every calibration variant of ``assignment`` once per seed.
+
+    Args:
+        root: the course root.
+        assignment: an assignment with a corpus module.
+        seeds: training seeds (weights, shuffling, dropout).
+        progress: called with one line per finished run.
+    """
+    spec = corpus.load(assignment)
+    source = notebooks.read(course.source_notebook(root, assignment))
+    results = []
+    for variant in spec.variants:
+        namespace, errors = cell_tests.answer_namespace(source, variant.overrides)
+        if errors:
+            raise RuntimeError(f"calibration variant {variant.name!r} does not run: {errors}")
+        accuracies = []
+        for seed in seeds:
+            budget = dataclasses.replace(spec.budget, seed=seed, shuffle_labels=variant.shuffle_labels)
+            model = eval(spec.model_expression, namespace)
+            try:
+                accuracy = training.brief_train(model, budget, spec.model_expression).test_accuracy
+            except AssertionError:  # the variant cannot even train: it scores nothing
+                accuracy = 0.0
+            accuracies.append(accuracy)
+            progress(f"{variant.name}, seed {seed}: {accuracy:.4f}")
+        results.append(VariantAccuracies(variant, accuracies))
+    return results
+
+
+def table(results: list[VariantAccuracies], threshold: float) -> str:
+    """Format the calibration as a Markdown table with the margins under it."""
+    lines = [
+        "| variant | must fail | seeds | min | median | max | passes threshold |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        low, middle, high = result.summary()
+        passes = sum(accuracy >= threshold for accuracy in result.accuracies)
+        lines.append(
+            f"| {result.variant.name} | {'yes' if result.variant.must_fail else 'no'} | {len(result.accuracies)} "
+            f"| {low:.4f} | {middle:.4f} | {high:.4f} | {passes}/{len(result.accuracies)} |"
+        )
+    reference = min(min(r.accuracies) for r in results if r.variant.is_reference)
+    broken = [max(r.accuracies) for r in results if r.variant.must_fail]
+    lines.append("")
+    lines.append(f"threshold {threshold:.3f}: reference minimum {reference:.4f}, margin {reference - threshold:+.4f}")
+    if broken:
+        lines.append(f"best broken variant {max(broken):.4f}, margin {threshold - max(broken):+.4f}")
+    return "\n".join(lines)
+
+
+def problems(results: list[VariantAccuracies], threshold: float) -> list[str]:
+    """Return one line per seed on which the reference fails or a must-fail variant passes."""
+    found = []
+    for result in results:
+        for accuracy in result.accuracies:
+            if result.variant.is_reference and accuracy < threshold:
+                found.append(f"reference scored {accuracy:.4f} < {threshold}")
+            if result.variant.must_fail and accuracy >= threshold:
+                found.append(f"{result.variant.name} scored {accuracy:.4f} >= {threshold}")
+    return found

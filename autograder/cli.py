@@ -1,0 +1,87 @@
+"""The ``autograder`` command: build, calibrate, demo.
+
+Each subcommand parses its arguments and calls one function that does the
+work; errors a user can fix are printed as one line, with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder import build, calibration, corpus, course, demo
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    root = arguments.course or course.find_root()
+    ids = arguments.assignments or course.assignments(root)
+    if arguments.check:
+        problems = [line for assignment in ids for line in build.drift(root, assignment)]
+        for line in problems:
+            print(f"drift: {line}")
+        if problems:
+            print("release/ or solutions/ do not match source/: run `autograder build` and commit the result.")
+            return 1
+        print(f"release/ and solutions/ match source/ for {', '.join(ids)}.")
+        return 0
+    for assignment in ids:
+        for path in build.write(root, assignment):
+            print(f"wrote {path}")
+    return 0
+
+
+def _calibrate(arguments: argparse.Namespace) -> int:
+    root = arguments.course or course.find_root()
+    spec = corpus.load(arguments.assignment)
+    seeds = list(range(arguments.seeds))
+    results = calibration.calibrate(root, arguments.assignment, seeds, progress=print)
+    print()
+    print(f"{arguments.assignment}: `{spec.model_expression}` trained with {spec.budget}")
+    print(calibration.table(results, spec.threshold))
+    problems = calibration.problems(results, spec.threshold)
+    for line in problems:
+        print(f"PROBLEM: {line}")
+    return 1 if problems else 0
+
+
+def _demo(arguments: argparse.Namespace) -> int:
+    root = arguments.course or course.find_root()
+    return demo.run(root, arguments.out or root / "demo", arguments.assignments or ["fashion_dense"])
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``autograder`` command."""
+    main_parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
+    main_parser.add_argument("--course", type=Path, help="course root (default: found from the current folder)")
+    commands = main_parser.add_subparsers(dest="command", required=True)
+
+    build_parser = commands.add_parser("build", help="regenerate release/ and solutions/ from source/")
+    build_parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    build_parser.add_argument("--check", action="store_true", help="fail when committed files differ from source/")
+    build_parser.set_defaults(handler=_build)
+
+    calibrate_parser = commands.add_parser("calibrate", help="measure an assignment's accuracy threshold")
+    calibrate_parser.add_argument("assignment")
+    calibrate_parser.add_argument("--seeds", type=int, default=5, help="seeds per variant (default 5)")
+    calibrate_parser.set_defaults(handler=_calibrate)
+
+    demo_parser = commands.add_parser("demo", help="grade sample submissions with real nbgrader")
+    demo_parser.add_argument("assignments", nargs="*", help="assignment ids (default: fashion_dense)")
+    demo_parser.add_argument("--out", type=Path, help="scratch course folder (default: ./demo)")
+    demo_parser.set_defaults(handler=_demo)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``autograder`` command; return its exit status."""
+    arguments = parser().parse_args(argv)
+    try:
+        return arguments.handler(arguments)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

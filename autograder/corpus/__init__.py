@@ -1,0 +1,82 @@
+"""Known submissions per assignment, right and wrong, for tests, calibration and the demo.
+
+Each assignment has a module here defining ``CORPUS``, an `AssignmentCorpus`:
+
+- ``wrong``: submissions with one mistake each (at least one per graded
+  test cell), with the exact set of test cells each must fail;
+- ``mixed``: one submission with several mistakes, graded by real nbgrader
+  in the tests and shown in the demo;
+- ``second_correct``: another valid way to write every exercise, which must
+  get full marks;
+- the accuracy check's model, budget and threshold, and the broken variants
+  the calibration trains next to the reference.
+
+Answers are given per solution cell ``grade_id`` as the code a learner
+would type into that cell; cells not named keep the reference answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from autograder.budgets import TrainingBudget
+
+
+@dataclass(frozen=True)
+class WrongSubmission:
+    """A submission that must lose exactly the points of ``loses``."""
+
+    name: str
+    overrides: Mapping[str, str]
+    loses: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CalibrationVariant:
+    """A model the calibration trains: the reference or a broken variant.
+
+    Attributes:
+        name: how the calibration table names it.
+        overrides: answers that differ from the reference.
+        shuffle_labels: train on permuted labels.
+        must_fail: True when the accuracy threshold must reject it; False for
+            the reference and for mistakes the structure checks catch instead.
+    """
+
+    name: str
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    shuffle_labels: bool = False
+    must_fail: bool = True
+
+    @property
+    def is_reference(self) -> bool:
+        """True for the unchanged reference answers on true labels."""
+        return not self.overrides and not self.shuffle_labels
+
+
+@dataclass(frozen=True)
+class AssignmentCorpus:
+    """Everything known about right and wrong answers to one assignment."""
+
+    wrong: list[WrongSubmission]
+    mixed: WrongSubmission
+    second_correct: Mapping[str, str]
+    model_expression: str
+    budget: TrainingBudget
+    threshold: float
+    variants: list[CalibrationVariant]
+
+
+def load(assignment: str) -> AssignmentCorpus:
+    """Return the corpus of an assignment.
+
+    Raises:
+        ValueError: no corpus module exists for ``assignment``.
+    """
+    try:
+        module = importlib.import_module(f"autograder.corpus.{assignment}")
+    except ModuleNotFoundError:
+        raise ValueError(f"No corpus for assignment {assignment!r}: expected autograder/corpus/{assignment}.py.") from None
+    return module.CORPUS

@@ -1,0 +1,65 @@
+"""The demo: build the course, grade three sample submissions with real nbgrader, show the grades.
+
+For each assignment, three students submit: ``correct`` (the reference
+answers), ``some_wrong`` (the corpus's submission with several mistakes)
+and ``untouched`` (the release notebook as handed out). The demo
+regenerates ``release/`` and ``solutions/``, autogrades the three in a
+scratch course, prints a grade table per test cell, and writes nbgrader's
+feedback HTML.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from autograder import build, corpus, course, nbgrader_run, notebooks, samples
+
+
+def sample_submissions(root: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
+    """Return the demo's three submissions of ``assignment``, by student id."""
+    source = notebooks.read(course.source_notebook(root, assignment))
+    release = notebooks.read(root / "release" / assignment / f"{assignment}.ipynb")
+    reference = samples.reference_answers(source)
+    mistakes = corpus.load(assignment).mixed.overrides
+    return {
+        "correct": samples.fill(release, reference),
+        "some_wrong": samples.fill(release, {**reference, **mistakes}),
+        "untouched": release,
+    }
+
+
+def grade_table(assignment: str, grades: dict[str, nbgrader_run.SubmissionGrades]) -> str:
+    """Format per-cell scores, totals and grading time, one row per student."""
+    cells = list(next(iter(grades.values())).max_scores)
+    headers = ["student"] + [cell.removeprefix("test_") for cell in cells] + ["total", "seconds"]
+    rows = [
+        [student]
+        + [f"{result.scores[cell]:g}/{result.max_scores[cell]:g}" for cell in cells]
+        + [f"{result.total:g}/{result.max_total:g}", f"{result.seconds:.1f}"]
+        for student, result in grades.items()
+    ]
+    widths = [max(len(row[i]) for row in [headers] + rows) for i in range(len(headers))]
+    lines = [f"{assignment}: automatic scores per test cell"]
+    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [headers] + rows]
+    return "\n".join(lines)
+
+
+def run(root: Path, out: Path, assignments: list[str]) -> int:
+    """Run the demo into the scratch course ``out`` (recreated); return the exit status."""
+    for assignment in assignments:
+        for path in build.write(root, assignment):
+            print(f"built {path}")
+    shutil.rmtree(out, ignore_errors=True)
+    scratch = nbgrader_run.scratch_course(root, out, assignments)
+    for assignment in assignments:
+        print(f"\nautograding 3 sample submissions of {assignment} with nbgrader (about 20 s each on 2 CPU cores)...")
+        grades = nbgrader_run.autograde(scratch, assignment, sample_submissions(root, assignment))
+        print()
+        print(grade_table(assignment, grades))
+        print("\nfeedback:")
+        for path in nbgrader_run.generate_feedback(scratch, assignment):
+            print(f"  {path}")
+    return 0

@@ -1,0 +1,157 @@
+"""autograder.checks on real Keras models and values, right and wrong."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from autograder import checks
+from autograder.checks import CheckFailure
+
+
+def dense(output_activation="softmax", units=10, hidden=(32,), activation="relu"):
+    return keras.Sequential(
+        [keras.Input((28, 28)), layers.Flatten()]
+        + [layers.Dense(u, activation=activation) for u in hidden]
+        + [layers.Dense(units, activation=output_activation)]
+    )
+
+
+def compiled(**compile_arguments):
+    model = dense()
+    model.compile(**compile_arguments)
+    return model
+
+
+def test_failure_message_names_expected_found_and_hint():
+    with pytest.raises(CheckFailure) as raised:
+        checks.equal(3, 4, "len(x)", hint="add one.")
+    assert str(raised.value) == "len(x): expected 4, found 3. Hint: add one."
+    assert isinstance(raised.value, AssertionError)
+
+
+def test_shapes():
+    model = dense()
+    checks.input_shape(model, (None, 28, 28), "m")
+    checks.output_shape(model, (None, 10), "m")
+    with pytest.raises(CheckFailure, match=r"m output shape: expected \(None, 10\), found \(None, 9\)"):
+        checks.output_shape(dense(units=9), (None, 10), "m")
+    with pytest.raises(CheckFailure, match="input shape"):
+        checks.input_shape(model, (None, 28, 28, 1), "m")
+    no_input = keras.Sequential([layers.Flatten(), layers.Dense(10)])
+    with pytest.raises(CheckFailure, match="no input shape"):
+        checks.input_shape(no_input, (None, 28, 28), "m")
+
+
+def test_layer_kinds_and_output_shapes_ignore_input_layer():
+    inputs = keras.Input((28, 28))
+    functional = keras.Model(inputs, layers.Dense(10, activation="softmax")(layers.Flatten()(inputs)))
+    checks.layer_kinds(functional, ["Flatten", "Dense"], "m")
+    checks.layer_output_shapes(functional, [(None, 784), (None, 10)], "m")
+    with pytest.raises(CheckFailure, match=r"expected \['Flatten', 'Dense', 'Dense'\]"):
+        checks.layer_kinds(functional, ["Flatten", "Dense", "Dense"], "m")
+    with pytest.raises(CheckFailure, match="layer output shapes"):
+        checks.layer_output_shapes(dense(), [(None, 784), (None, 16), (None, 10)], "m")
+
+
+def test_activations():
+    checks.output_activation(dense(), "softmax", "m")
+    with pytest.raises(CheckFailure, match="expected softmax, found sigmoid"):
+        checks.output_activation(dense("sigmoid"), "softmax", "m")
+    with pytest.raises(CheckFailure, match="found linear"):
+        checks.output_activation(dense(None), "softmax", "m")
+    trailing = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.Softmax()])
+    checks.output_activation(trailing, "softmax", "m")
+    checks.hidden_activations(dense(hidden=(8, 8), activation="tanh"), "Dense", "tanh", "m")
+    with pytest.raises(CheckFailure, match="hidden Dense layers"):
+        checks.hidden_activations(dense(hidden=(8, 8), activation="relu"), "Dense", "tanh", "m")
+
+
+def test_param_counts_from_weights_not_count_params(monkeypatch):
+    model = dense(hidden=(128,))
+    checks.param_count(model, "m", total=101_770, trainable=101_770, non_trainable=0)
+    monkeypatch.setattr(keras.Model, "count_params", lambda self: 101_770)
+    with pytest.raises(CheckFailure, match="total parameter count: expected 101770, found 101641"):
+        checks.param_count(dense(hidden=(128,), units=9), "m", total=101_770)
+    frozen = dense(hidden=(128,))
+    frozen.layers[1].trainable = False
+    with pytest.raises(CheckFailure, match="trainable parameter count"):
+        checks.param_count(frozen, "m", trainable=101_770)
+
+
+def test_compiled_or_not():
+    checks.not_compiled(dense(), "m")
+    with pytest.raises(CheckFailure, match="an uncompiled model"):
+        checks.not_compiled(compiled(optimizer="adam", loss="mse"), "m")
+    with pytest.raises(CheckFailure, match="a compiled model"):
+        checks.loss(dense(), "sparse_categorical_crossentropy", "m")
+
+
+@pytest.mark.parametrize(
+    "loss",
+    ["sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy(), keras.losses.sparse_categorical_crossentropy],
+)
+def test_loss_accepts_every_spelling(loss):
+    checks.loss(compiled(optimizer="adam", loss=loss), "sparse_categorical_crossentropy", "m")
+
+
+def test_loss_rejects_wrong_loss_and_logits():
+    with pytest.raises(CheckFailure, match="expected sparse_categorical_crossentropy, found categorical_crossentropy"):
+        checks.loss(compiled(optimizer="adam", loss="categorical_crossentropy"), "sparse_categorical_crossentropy", "m")
+    logits = compiled(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with pytest.raises(CheckFailure, match="from_logits=True"):
+        checks.loss(logits, "sparse_categorical_crossentropy", "m")
+
+
+def test_optimizer_and_metrics():
+    model = compiled(optimizer=keras.optimizers.Adam(1e-3), loss="mse", metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    checks.optimizer(model, "Adam", "m")
+    checks.metrics_include(model, "accuracy", "m")
+    checks.metrics_include(compiled(optimizer="adam", loss="mse", metrics=["acc"]), "accuracy", "m")
+    with pytest.raises(CheckFailure, match="expected Adam, found SGD"):
+        checks.optimizer(compiled(optimizer="sgd", loss="mse"), "Adam", "m")
+    with pytest.raises(CheckFailure, match="a list that includes 'accuracy'"):
+        checks.metrics_include(compiled(optimizer="adam", loss="mse"), "accuracy", "m")
+
+
+def test_find_callback():
+    stopper = keras.callbacks.EarlyStopping(patience=2)
+    assert checks.find_callback([keras.callbacks.TerminateOnNaN(), stopper], keras.callbacks.EarlyStopping, "c") is stopper
+    with pytest.raises(CheckFailure, match="exactly one EarlyStopping"):
+        checks.find_callback([keras.callbacks.TerminateOnNaN()], keras.callbacks.EarlyStopping, "c")
+    with pytest.raises(CheckFailure, match="a list or tuple"):
+        checks.find_callback(stopper, keras.callbacks.EarlyStopping, "c")
+
+
+def test_arrays_and_numbers():
+    values = np.linspace(0, 1, 12, dtype="float32").reshape(3, 4)
+    checks.array(values, "a", shape=(3, 4), dtype="float32", low=0, high=1)
+    with pytest.raises(CheckFailure, match="a dtype: expected float32, found float64"):
+        checks.array(values.astype("float64"), "a", dtype="float32")
+    with pytest.raises(CheckFailure, match="a largest value: expected <= 1"):
+        checks.array(values * 255, "a", high=1)
+    with pytest.raises(CheckFailure, match="a NumPy array"):
+        checks.array([1, 2], "a")
+    with pytest.raises(CheckFailure, match=r"at index \(1, 2\)"):
+        expected = values.copy()
+        expected[1, 2] += 0.5
+        checks.allclose(values, expected, "a")
+    checks.in_range(5, 1, 10, "n")
+    for bad in (0, 11, True, "5", 2.5e3):
+        with pytest.raises(CheckFailure):
+            checks.in_range(bad, 1, 10, "n")
+
+
+def test_names_and_accuracy():
+    checks.names(("a", "b"), ["a", "b"], "names")
+    with pytest.raises(CheckFailure, match=r"names\[1\]: expected 'b', found 'c'"):
+        checks.names(["a", "c"], ["a", "b"], "names")
+    with pytest.raises(CheckFailure, match="a list of 2 names"):
+        checks.names(["a"], ["a", "b"], "names")
+    checks.min_accuracy(0.81, 0.8, "m")
+    with pytest.raises(CheckFailure, match="test accuracy: expected >= 0.800, found 0.100"):
+        checks.min_accuracy(0.1, 0.8, "m")
+    with pytest.raises(CheckFailure):
+        checks.min_accuracy(float("nan"), 0.8, "m")

@@ -1,0 +1,211 @@
+"""autograder.datasets on the real files, the Debian path, and broken or missing files."""
+
+from __future__ import annotations
+
+import gzip
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import budgets, datasets
+from conftest import require
+
+
+def point_at_empty_folders(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """Point AUTOGRADER_DATA_DIR and Keras' cache at new empty folders; return both."""
+    data_dir, keras_home = tmp_path / "data", tmp_path / "keras"
+    (keras_home / "datasets").mkdir(parents=True)
+    data_dir.mkdir()
+    monkeypatch.setenv(datasets.DATA_DIR_VARIABLE, str(data_dir))
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+    return data_dir, keras_home / "datasets"
+
+
+@pytest.fixture
+def empty_places(tmp_path, monkeypatch):
+    """AUTOGRADER_DATA_DIR and Keras' cache pointing at empty folders."""
+    return point_at_empty_folders(tmp_path, monkeypatch)
+
+
+def test_mnist_is_complete_and_in_original_order():
+    require("mnist")
+    (x_train, y_train), (x_test, y_test) = datasets.load("mnist", subset="full")
+    assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
+    assert x_test.shape == (10000, 28, 28)
+    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_cifar10_subset_shapes_and_classes():
+    require("cifar10")
+    (x_train, y_train), (x_test, y_test) = datasets.load("cifar10", subset="full")
+    assert x_train.shape == (20000, 32, 32, 3) and y_train.shape == (20000, 1)
+    assert x_test.shape == (10000, 32, 32, 3) and y_test.shape == (10000, 1)
+    assert np.bincount(y_train[:, 0]).tolist() == [2000] * 10
+
+
+def test_fashion_mnist_from_the_debian_package(empty_places):
+    if not datasets.DEBIAN_FASHION_MNIST_DIR.is_dir():
+        require("fashion_mnist")  # skips, or fails in CI
+    (x_train, y_train), (x_test, y_test) = datasets.load("fashion_mnist", subset="full")
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert np.bincount(y_train).tolist() == [6000] * 10
+    assert np.bincount(y_test).tolist() == [1000] * 10
+
+
+def test_sign_language_head_rows():
+    require("sign_mnist_train_head.csv.gz")
+    images, labels = datasets.read_sign_language_csv(datasets.find_file("sign_mnist_train_head.csv.gz"))
+    assert images.shape == (687, 28, 28) and images.dtype == np.uint8
+    assert labels[0] == 3 and images[0, 0, :4].tolist() == [107, 118, 127, 134]
+    assert np.isin(labels, datasets.RPS_LABELS).sum() == 81
+
+
+def test_missing_dataset_names_every_place(empty_places, monkeypatch):
+    data_dir, keras_cache = empty_places
+    with pytest.raises(datasets.DatasetError) as raised:
+        datasets.load("mnist")
+    message = str(raised.value)
+    assert "$AUTOGRADER_DATA_DIR" in message and str(data_dir) in message
+    assert "Keras' cache" in message and str(keras_cache) in message
+    assert "download: skipped" in message and "Fix: set AUTOGRADER_DATA_DIR" in message
+
+
+def test_corrupt_file_is_reported_with_its_checksum(empty_places):
+    data_dir, _ = empty_places
+    (data_dir / "mnist.npz").write_bytes(b"not really an npz")
+    with pytest.warns(UserWarning, match="broken copy"), pytest.raises(datasets.DatasetError) as raised:
+        datasets.load("mnist")
+    assert "sha256" in str(raised.value) and str(data_dir / "mnist.npz") in str(raised.value)
+
+
+def test_corrupt_copy_falls_back_to_the_next_place(tmp_path, monkeypatch):
+    require("mnist")
+    real_copy = datasets.find_file("mnist.npz")
+    data_dir, keras_cache = point_at_empty_folders(tmp_path, monkeypatch)
+    (data_dir / "mnist.npz").write_bytes(b"broken")
+    (keras_cache / "mnist.npz").symlink_to(real_copy)
+    with pytest.warns(UserWarning, match="broken copy"):
+        (x_train, _), _ = datasets.load("mnist", subset="full")
+    assert x_train.shape == (60000, 28, 28)
+
+
+def test_corrupt_fashion_mnist_files(empty_places, tmp_path, monkeypatch):
+    data_dir, _ = empty_places
+    monkeypatch.setattr(datasets, "DEBIAN_FASHION_MNIST_DIR", tmp_path / "no-debian-package")
+    for name in datasets.FASHION_MNIST_FILES:
+        with gzip.open(data_dir / name, "wb") as handle:
+            handle.write(b"\x00" * 100)
+    with pytest.warns(UserWarning), pytest.raises(datasets.DatasetError) as raised:
+        datasets.load("fashion_mnist")
+    assert "train-images-idx3-ubyte.gz has sha256" in str(raised.value)
+    assert "apt-get install dataset-fashion-mnist" in str(raised.value)
+
+
+def _write_cifar_batches(folder: Path, images_per_batch: int = 10) -> None:
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        batch = {
+            b"data": rng.integers(0, 256, (images_per_batch, 3072), dtype=np.uint8),
+            b"labels": rng.integers(0, 10, images_per_batch).tolist(),
+        }
+        with open(folder / name, "wb") as handle:
+            pickle.dump(batch, handle)
+
+
+def test_cifar10_batches_in_keras_cache(empty_places):
+    _, keras_cache = empty_places
+    _write_cifar_batches(keras_cache / "cifar-10-batches-py")
+    (x_train, y_train), (x_test, y_test) = datasets.load("cifar10", subset="full")
+    assert x_train.shape == (50, 32, 32, 3) and y_train.shape == (50, 1)
+    assert x_test.shape == (10, 32, 32, 3)
+
+
+def test_broken_cifar10_batch(empty_places):
+    _, keras_cache = empty_places
+    _write_cifar_batches(keras_cache / "cifar-10-batches-py")
+    (keras_cache / "cifar-10-batches-py" / "data_batch_3").write_bytes(b"garbage")
+    with pytest.warns(UserWarning), pytest.raises(datasets.DatasetError, match="data_batch_3 is not a CIFAR-10 batch"):
+        datasets.load("cifar10")
+
+
+def _write_sign_csv(path: Path, rows: list[tuple[int, int]]) -> None:
+    header = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
+    lines = [header] + [",".join([str(label)] + [str(value)] * 784) for label, value in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_sign_language_rps_view(empty_places):
+    data_dir, _ = empty_places
+    _write_sign_csv(data_dir / "sign_mnist_train.csv", [(0, 10), (21, 20), (3, 30), (1, 40), (21, 50)])
+    _write_sign_csv(data_dir / "sign_mnist_test.csv", [(1, 60), (0, 70)])
+    (x_train, y_train), (x_test, y_test) = datasets.load("sign_language_rps", subset="full")
+    assert y_train.tolist() == [0, 2, 1, 2] and x_train[:, 0, 0].tolist() == [10, 20, 40, 50]
+    assert y_test.tolist() == [1, 0]
+    (_, y_all), _ = datasets.load("sign_language", subset="full")
+    assert y_all.tolist() == [0, 21, 3, 1, 21]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("label,pixel1\n3,4\n", "expected header"),
+        ("label," + ",".join(f"pixel{i}" for i in range(1, 785)) + "\n3,4,5\n", "785"),
+        ("label," + ",".join(f"pixel{i}" for i in range(1, 785)) + "\n9," + ",".join(["0"] * 784) + "\n", "without 9"),
+        ("label," + ",".join(f"pixel{i}" for i in range(1, 785)) + "\n2," + ",".join(["300"] * 784) + "\n", "0..255"),
+    ],
+)
+def test_sign_language_csv_format_errors(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(datasets.DatasetError, match=message):
+        datasets.read_sign_language_csv(path)
+
+
+def test_grading_subset_is_fixed_stratified_and_sized(monkeypatch):
+    require("mnist")
+    monkeypatch.setenv("AUTOGRADER_MODE", "grading")
+    first = datasets.load("mnist")
+    second = datasets.load("mnist")
+    train_size, test_size = budgets.GRADING_SUBSETS["mnist"]
+    assert first[0][0].shape == (train_size, 28, 28) and first[1][0].shape == (test_size, 28, 28)
+    for (a_x, a_y), (b_x, b_y) in zip(first, second):
+        assert np.array_equal(a_x, b_x) and np.array_equal(a_y, b_y)
+    (_, y_full), _ = datasets.load("mnist", subset="full")
+    expected = np.bincount(y_full) * train_size / len(y_full)
+    assert np.all(np.abs(np.bincount(first[0][1]) - expected) < 1)
+
+
+def test_stratified_indices():
+    labels = np.repeat(np.arange(4), [10, 20, 30, 40])
+    picked = datasets.stratified_indices(labels, 10, seed=3)
+    assert len(set(picked.tolist())) == 10
+    assert np.bincount(labels[picked]).tolist() == [1, 2, 3, 4]
+    assert np.array_equal(picked, datasets.stratified_indices(labels, 10, seed=3))
+    assert not np.array_equal(picked, datasets.stratified_indices(labels, 10, seed=4))
+    with pytest.raises(ValueError, match="size must be between 1 and 100"):
+        datasets.stratified_indices(labels, 101)
+
+
+def test_load_returns_fresh_copies():
+    require("mnist")
+    (x_train, _), _ = datasets.load("mnist", subset="full")
+    x_train[0] = 0
+    (again, _), _ = datasets.load("mnist", subset="full")
+    assert again[0].any()
+
+
+def test_unknown_name_and_subset():
+    with pytest.raises(ValueError, match="Received: name='svhn'"):
+        datasets.load("svhn")
+    with pytest.raises(ValueError, match="Received: subset='half'"):
+        datasets.load("mnist", subset="half")
+
+
+def test_find_file_lists_places(empty_places):
+    with pytest.raises(datasets.DatasetError, match="sign_mnist_test.csv was not found. Looked in"):
+        datasets.find_file("sign_mnist_test.csv")
