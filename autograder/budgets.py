@@ -60,6 +60,8 @@ class TrainingBudget:
 FASHION_DENSE_TRAINING = TrainingBudget(
     dataset="fashion_mnist", train_size=10_000, test_size=2_000, epochs=2, batch_size=64
 )
-# Calibrated in docs/calibration.md (fashion_dense table): the reference's
-# minimum over 10 seeds minus this threshold is the margin written there.
-FASHION_DENSE_MIN_ACCURACY = 0.78
+# Calibrated in docs/calibration.md (fashion_dense, 10 seeds): the reference
+# scores 0.811 at worst, the best broken variant 0.214; 0.70 leaves 0.11 below
+# the reference (room for other backends and hardware) and 0.49 above the
+# broken variants.
+FASHION_DENSE_MIN_ACCURACY = 0.70

@@ -121,26 +121,24 @@ def is_model(found: Any, what: str) -> None:
     is_instance(found, keras.Model, what, "return the model you built (keras.Sequential or keras.Model).")
 
 
-def input_shape(model: Any, expected: tuple, what: str, hint: str = "") -> None:
-    """Check the model's input shape, batch axis included (``None``)."""
+def _model_shape(model: Any, side: str, expected: tuple, what: str, hint: str) -> None:
     is_model(model, what)
     try:
-        found = tuple(model.input_shape)
+        found = tuple(getattr(model, f"{side}_shape"))
     except (AttributeError, ValueError):
-        found = "no input shape (the model was not given a keras.Input)"
+        found = f"no {side} shape (the model was not given a keras.Input)"
     if found != tuple(expected):
-        fail(f"{what} input shape", tuple(expected), found, hint or "start the model with keras.Input(shape=...).")
+        fail(f"{what} {side} shape", tuple(expected), found, hint)
+
+
+def input_shape(model: Any, expected: tuple, what: str, hint: str = "") -> None:
+    """Check the model's input shape, batch axis included (``None``)."""
+    _model_shape(model, "input", expected, what, hint or "start the model with keras.Input(shape=...).")
 
 
 def output_shape(model: Any, expected: tuple, what: str, hint: str = "") -> None:
     """Check the model's output shape, batch axis included (``None``)."""
-    is_model(model, what)
-    try:
-        found = tuple(model.output_shape)
-    except (AttributeError, ValueError):
-        found = "no output shape (the model was not given a keras.Input)"
-    if found != tuple(expected):
-        fail(f"{what} output shape", tuple(expected), found, hint)
+    _model_shape(model, "output", expected, what, hint)
 
 
 def model_layers(model: Any) -> list:

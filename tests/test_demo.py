@@ -1,0 +1,40 @@
+"""The demo's sample submissions and grade table (the full demo runs from README's command)."""
+
+from __future__ import annotations
+
+from autograder import demo, nbgrader_run, notebooks
+from autograder.notebooks import role_cells
+from conftest import ROOT
+
+
+def test_sample_submissions():
+    submissions = demo.sample_submissions(ROOT, "fashion_dense")
+    assert list(submissions) == ["correct", "some_wrong", "untouched"]
+    release = notebooks.read(ROOT / "release" / "fashion_dense" / "fashion_dense.ipynb")
+    assert submissions["untouched"] == release
+
+    def answers(student):
+        return {c.grade_id: c.source for c in role_cells(submissions[student]) if c.role == "solution"}
+
+    assert not any("NotImplementedError" in code for code in answers("correct").values())
+    changed = {cell for cell, code in answers("some_wrong").items() if code != answers("correct")[cell]}
+    assert changed == {"scale_images", "build_dense_model", "callbacks"}
+
+
+def test_grade_table():
+    grades = {
+        "correct": nbgrader_run.SubmissionGrades("correct", {"test_a": 2.0, "test_b": 1.0}, {"test_a": 2.0, "test_b": 1.0}, 12.34),
+        "untouched": nbgrader_run.SubmissionGrades("untouched", {"test_a": 0.0, "test_b": 0.0}, {"test_a": 2.0, "test_b": 1.0}, 3.0),
+    }
+    lines = demo.grade_table("quiz", grades).splitlines()
+    assert lines[0] == "quiz: automatic scores per test cell"
+    assert lines[1].split() == ["student", "a", "b", "total", "seconds"]
+    assert lines[2].split() == ["correct", "2/2", "1/1", "3/3", "12.3"]
+    assert lines[3].split() == ["untouched", "0/2", "0/1", "0/3", "3.0"]
+
+
+def test_cli_reports_unknown_assignment(capsys):
+    from autograder import cli
+
+    assert cli.main(["--course", str(ROOT), "build", "--check", "nope"]) == 2
+    assert "No assignment 'nope'" in capsys.readouterr().err
