@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import datasets, notebooks
+from autograder import datasets, notebooks, training
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -40,3 +40,11 @@ def require(name: str) -> None:
 def fashion_dense_source():
     """The fashion_dense instructor notebook."""
     return notebooks.read(ROOT / "source" / "fashion_dense" / "fashion_dense.ipynb")
+
+
+@pytest.fixture
+def training_cache(tmp_path_factory, monkeypatch):
+    """Reuse brief-training results across in-process test-cell runs (training is deterministic)."""
+    folder = tmp_path_factory.getbasetemp() / "training-cache"
+    monkeypatch.setenv(training.CACHE_VARIABLE, str(folder))
+    return folder

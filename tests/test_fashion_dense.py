@@ -16,7 +16,7 @@ CORPUS = corpus.load("fashion_dense")
 
 
 @pytest.fixture(autouse=True)
-def data():
+def data(training_cache):
     require("fashion_mnist")
 
 

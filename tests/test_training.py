@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import keras
 import pytest
 from keras import layers
@@ -66,3 +68,25 @@ def test_time_limit(monkeypatch):
     require("fashion_mnist")
     with pytest.raises(CheckFailure, match="to finish within 1 s"):
         training.brief_train(small_model(), budgets.TrainingBudget(**{**SMALL.__dict__, "time_limit_s": 1.0}))
+
+
+def test_cache_reuses_results_for_the_same_architecture(tmp_path, monkeypatch):
+    require("fashion_mnist")
+    monkeypatch.setenv(training.CACHE_VARIABLE, str(tmp_path))
+    first = training.brief_train(small_model(), SMALL)
+    assert len(list(tmp_path.iterdir())) == 1
+    assert training.brief_train(small_model(), SMALL) == first
+    with pytest.raises(CheckFailure, match="output shape"):
+        training.brief_train(small_model(units=9), SMALL)
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_canonical_json_ignores_generated_names_but_keeps_structure():
+    def described(model):
+        return training.canonical_json({"model": json.loads(model.to_json()), "compile": model.get_compile_config()})
+
+    first, second = small_model(), small_model()
+    assert first.to_json() != second.to_json()
+    assert described(first) == described(second)
+    assert described(first) != described(small_model(units=9))
+    assert described(first) != described(small_model(loss="categorical_crossentropy"))
