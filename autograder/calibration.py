@@ -53,9 +53,9 @@ def calibrate(
         accuracies = []
         for seed in seeds:
             budget = dataclasses.replace(spec.budget, seed=seed, shuffle_labels=variant.shuffle_labels)
-            model = eval(spec.model_expression, namespace)
+            exec(spec.model_code, namespace)
             try:
-                accuracy = training.brief_train(model, budget, spec.model_expression).test_accuracy
+                accuracy = training.brief_train(namespace["model"], budget, "the model").test_accuracy
             except AssertionError:  # the variant cannot even train: it scores nothing
                 accuracy = 0.0
             accuracies.append(accuracy)

@@ -160,6 +160,32 @@ def layer_kinds(model: Any, expected: Sequence[str], what: str, hint: str = "") 
         fail(f"{what} layers", list(expected), found, hint)
 
 
+def layer_signature(model: Any) -> list[str]:
+    """Describe the model's layers in order: class names, with activation layers by their activation.
+
+    ``ReLU()``, ``Activation("relu")`` and ``Softmax()`` read ``relu``,
+    ``relu`` and ``softmax``, so equivalent ways to apply an activation as
+    a separate layer compare equal.
+    """
+    activation_kinds = ("ReLU", "Softmax", "Activation")
+    return [
+        activation_of(layer) if type(layer).__name__ in activation_kinds else type(layer).__name__
+        for layer in model_layers(model)
+    ]
+
+
+def layer_sequence(model: Any, expected: Sequence[str], what: str, hint: str = "") -> None:
+    """Check `layer_signature` of the model against ``expected``.
+
+    Example:
+        >>> layer_sequence(model, ["Conv2D", "BatchNormalization", "relu"], "build()")  # doctest: +SKIP
+    """
+    is_model(model, what)
+    found = layer_signature(model)
+    if found != list(expected):
+        fail(f"{what} layers", list(expected), found, hint)
+
+
 def layer_output_shapes(model: Any, expected: Sequence[tuple], what: str, hint: str = "") -> None:
     """Check every layer's output shape, in order (InputLayer ignored)."""
     is_model(model, what)

@@ -37,7 +37,7 @@ def _calibrate(arguments: argparse.Namespace) -> int:
     seeds = list(range(arguments.seeds))
     results = calibration.calibrate(root, arguments.assignment, seeds, progress=print)
     print()
-    print(f"{arguments.assignment}: `{spec.model_expression}` trained with {spec.budget}")
+    print(f"{arguments.assignment}: `{'; '.join(spec.model_code.splitlines())}` trained with {spec.budget}")
     print(calibration.table(results, spec.threshold))
     problems = calibration.problems(results, spec.threshold)
     for line in problems:
@@ -47,7 +47,7 @@ def _calibrate(arguments: argparse.Namespace) -> int:
 
 def _demo(arguments: argparse.Namespace) -> int:
     root = arguments.course or course.find_root()
-    return demo.run(root, arguments.out or root / "demo", arguments.assignments or ["fashion_dense"])
+    return demo.run(root, arguments.out or root / "demo", arguments.assignments or course.assignments(root))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     calibrate_parser.set_defaults(handler=_calibrate)
 
     demo_parser = commands.add_parser("demo", help="grade sample submissions with real nbgrader")
-    demo_parser.add_argument("assignments", nargs="*", help="assignment ids (default: fashion_dense)")
+    demo_parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     demo_parser.add_argument("--out", type=Path, help="scratch course folder (default: ./demo)")
     demo_parser.set_defaults(handler=_demo)
     return main_parser

@@ -55,7 +55,7 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
     shutil.rmtree(out, ignore_errors=True)
     scratch = nbgrader_run.scratch_course(root, out, assignments)
     for assignment in assignments:
-        print(f"\nautograding 3 sample submissions of {assignment} with nbgrader (about 20 s each on 2 CPU cores)...")
+        print(f"\nautograding 3 sample submissions of {assignment} with nbgrader (up to a minute each on 2 CPU cores)...")
         grades = nbgrader_run.autograde(scratch, assignment, sample_submissions(root, assignment))
         print()
         print(grade_table(assignment, grades))

@@ -128,6 +128,32 @@ def misclassified(
     return figure
 
 
+def feature_maps(
+    activations: Sequence[np.ndarray], layer_names: Sequence[str], channel: int = 0, images: int = 3
+) -> Figure:
+    """Show one channel of each layer's output for a few images.
+
+    Args:
+        activations: one array per layer, ``(N, H, W, C)``, as an
+            activation model's ``predict`` returns them.
+        layer_names: a title per layer.
+        channel: which filter's output to show.
+        images: how many of the N images (one row each).
+    """
+    count = min(images, len(activations[0]))
+    figure, axes = plt.subplots(count, len(activations), figsize=(1.8 * len(activations), 1.8 * count), squeeze=False)
+    for row in range(count):
+        for column, (output, name) in enumerate(zip(activations, layer_names)):
+            axis = axes[row, column]
+            axis.imshow(np.asarray(output)[row, :, :, channel], cmap="viridis")
+            axis.set_xticks([])
+            axis.set_yticks([])
+            if row == 0:
+                axis.set_title(name, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
 def _as_integers(values: Sequence[int] | np.ndarray) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim == 2 and array.shape[1] > 1:

@@ -155,3 +155,14 @@ def test_names_and_accuracy():
         checks.min_accuracy(0.1, 0.8, "m")
     with pytest.raises(CheckFailure):
         checks.min_accuracy(float("nan"), 0.8, "m")
+
+
+def test_layer_sequence_reads_activation_layers_by_name():
+    relu_layer = keras.Sequential([keras.Input((4, 4, 1)), layers.Conv2D(2, 3), layers.ReLU(), layers.Flatten(), layers.Dense(3), layers.Softmax()])
+    activation_layer = keras.Sequential([keras.Input((4, 4, 1)), layers.Conv2D(2, 3), layers.Activation("relu"), layers.Flatten(),
+                                         layers.Dense(3), layers.Activation("softmax")])
+    expected = ["Conv2D", "relu", "Flatten", "Dense", "softmax"]
+    checks.layer_sequence(relu_layer, expected, "m")
+    checks.layer_sequence(activation_layer, expected, "m")
+    with pytest.raises(CheckFailure, match=r"m layers: expected \['Conv2D', 'BatchNormalization'"):
+        checks.layer_sequence(relu_layer, ["Conv2D", "BatchNormalization", "relu", "Flatten", "Dense", "softmax"], "m")

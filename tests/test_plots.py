@@ -39,3 +39,11 @@ def test_misclassified_shows_only_mistakes():
     figure = plots.misclassified(IMAGES, LABELS, predicted, NAMES)
     titles = [axis.get_title() for axis in figure.axes if axis.get_title()]
     assert titles == [f"{NAMES[LABELS[i]]} -> {NAMES[predicted[i]]}" for i in (3, 7)]
+
+
+def test_feature_maps(tmp_path):
+    activations = [RNG.random((4, 26, 26, 8)), RNG.random((4, 13, 13, 8))]
+    figure = plots.feature_maps(activations, ["conv", "pool"], channel=2, images=3)
+    assert [axis.get_title() for axis in figure.axes][:2] == ["conv", "pool"]
+    assert len(figure.axes) == 6
+    figure.savefig(tmp_path / "maps.png")

@@ -8,8 +8,12 @@ Each assignment has a module here defining ``CORPUS``, an `AssignmentCorpus`:
   in the tests and shown in the demo;
 - ``second_correct``: another valid way to write every exercise, which must
   get full marks;
-- the accuracy check's model, budget and threshold, and the broken variants
-  the calibration trains next to the reference.
+- the accuracy check's model (``model_code`` binds ``model`` to the
+  compiled model the hidden test trains), budget and threshold, and the
+  broken variants the calibration trains next to the reference;
+- ``fast_answers``: correct answers that run faster than the reference
+  (for example an experiment cell with its results written out), used
+  under the wrong submissions so each runs only what it tests.
 
 Answers are given per solution cell ``grade_id`` as the code a learner
 would type into that cell; cells not named keep the reference answer.
@@ -63,10 +67,11 @@ class AssignmentCorpus:
     wrong: list[WrongSubmission]
     mixed: WrongSubmission
     second_correct: Mapping[str, str]
-    model_expression: str
+    model_code: str
     budget: TrainingBudget
     threshold: float
     variants: list[CalibrationVariant]
+    fast_answers: Mapping[str, str] = field(default_factory=dict)
 
 
 def load(assignment: str) -> AssignmentCorpus:

@@ -196,7 +196,7 @@ CORPUS = AssignmentCorpus(
     wrong=WRONG,
     mixed=MIXED,
     second_correct=SECOND_CORRECT,
-    model_expression="compile_model(build_dense_model())",
+    model_code="model = compile_model(build_dense_model())",
     budget=budgets.FASHION_DENSE_TRAINING,
     threshold=budgets.FASHION_DENSE_MIN_ACCURACY,
     variants=[

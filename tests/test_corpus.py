@@ -1,0 +1,62 @@
+"""Every assignment's own test cells against right and wrong answers, in-process.
+
+The test cells are executed exactly as the source notebook holds them,
+hidden blocks included, in grading mode (small fixed datasets, as under
+nbgrader). The reference and a second, differently written correct
+solution must pass every test cell; every wrong submission in the corpus
+must lose exactly the test cells it lists and keep every other, with a
+message that says what was expected.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder import cell_tests, corpus, course, notebooks
+from conftest import ROOT, require
+
+ASSIGNMENTS = course.assignments(ROOT)
+WRONG = [(assignment, wrong) for assignment in ASSIGNMENTS for wrong in corpus.load(assignment).wrong + [corpus.load(assignment).mixed]]
+
+
+@pytest.fixture(autouse=True)
+def grading_mode(training_cache, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_MODE", "grading")
+
+
+def source_of(assignment: str):
+    require(corpus.load(assignment).budget.dataset)
+    return notebooks.read(course.source_notebook(ROOT, assignment))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_passes_every_test_cell(assignment):
+    source = source_of(assignment)
+    report = cell_tests.run_test_cells(source)
+    assert report.answer_errors == {}
+    assert report.failed == set(), report.outcomes
+    assert set(report.outcomes) == set(notebooks.test_points(source))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_second_correct_solution_passes_every_test_cell(assignment):
+    spec = corpus.load(assignment)
+    source = source_of(assignment)
+    assert set(spec.second_correct) == {cell.grade_id for cell in notebooks.role_cells(source) if cell.role == "solution"}
+    report = cell_tests.run_test_cells(source, spec.second_correct)
+    assert report.failed == set(), report.outcomes
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_test_cell_has_a_wrong_submission(assignment):
+    covered = set().union(*(wrong.loses for wrong in corpus.load(assignment).wrong))
+    assert covered == set(notebooks.test_points(notebooks.read(course.source_notebook(ROOT, assignment))))
+
+
+@pytest.mark.parametrize("assignment, wrong", WRONG, ids=[f"{a}: {w.name}" for a, w in WRONG])
+def test_wrong_submission_loses_exactly_its_cells(assignment, wrong):
+    spec = corpus.load(assignment)
+    report = cell_tests.run_test_cells(source_of(assignment), {**spec.fast_answers, **wrong.overrides})
+    assert report.failed == wrong.loses, report.outcomes
+    for grade_id in wrong.loses:
+        assert "expected" in report.outcomes[grade_id], f"{grade_id}: unclear message {report.outcomes[grade_id]!r}"
