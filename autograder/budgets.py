@@ -73,3 +73,9 @@ FASHION_CNN_TRAINING = TrainingBudget(
 )
 # Calibrated in docs/calibration.md (fashion_cnn, 10 seeds).
 FASHION_CNN_MIN_ACCURACY = 0.70
+
+# conv_mechanics: `build_mnist_cnn()` compiled with Adam and sparse
+# cross-entropy, 10k MNIST training images for 2 epochs, tested on 2k.
+MNIST_CNN_TRAINING = TrainingBudget(dataset="mnist", train_size=10_000, test_size=2_000, epochs=2, batch_size=64)
+# Calibrated in docs/calibration.md (conv_mechanics, 10 seeds).
+MNIST_CNN_MIN_ACCURACY = 0.85

@@ -1,0 +1,209 @@
+"""Right and wrong answers to `conv_mechanics` (see `autograder.corpus`)."""
+
+from autograder import budgets
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+
+CONVOLVE = '''
+def convolve2d(image, kernel, padding="valid", stride=1):
+    image = np.asarray(image, dtype="float64")
+    kernel = np.asarray(kernel, dtype="float64")
+    size = kernel.shape[0]
+    if padding == "same":
+        before = (size - 1) // 2
+        image = np.pad(image, ((before, size - 1 - before), (before, size - 1 - before)))
+    rows = (image.shape[0] - size) // stride + 1
+    columns = (image.shape[1] - size) // stride + 1
+    result = np.zeros((rows, columns))
+    for i in range(rows):
+        for j in range(columns):
+            window = image[i * stride : i * stride + size, j * stride : j * stride + size]
+            result[i, j] = np.sum(window * kernel)
+    return result
+'''
+CONVOLVE_FLIPPED = CONVOLVE.replace("np.sum(window * kernel)", "np.sum(window * kernel[::-1, ::-1])")
+CONVOLVE_ONE_SIDED = CONVOLVE.replace(
+    "image = np.pad(image, ((before, size - 1 - before), (before, size - 1 - before)))",
+    "image = np.pad(image, ((0, size - 1), (0, size - 1)))",
+)
+CONVOLVE_IGNORES_STRIDE = CONVOLVE.replace("// stride + 1", "+ 1").replace("i * stride", "i").replace("j * stride", "j")
+CONVOLVE_UINT8 = CONVOLVE.replace('image = np.asarray(image, dtype="float64")', "image = np.asarray(image)").replace(
+    "result = np.zeros((rows, columns))", "result = np.zeros((rows, columns), dtype=image.dtype)"
+)
+SIZES = '''
+def output_size(n, kernel_size, padding="valid", stride=1):
+    if padding == "same":
+        return -(-n // stride)
+    return (n - kernel_size) // stride + 1
+
+
+def conv2d_param_count(kernel_size, in_channels, filters):
+    return (kernel_size * kernel_size * in_channels + 1) * filters
+'''
+SIZES_OFF_BY_ONE = SIZES.replace("return (n - kernel_size) // stride + 1", "return (n - kernel_size) // stride")
+SIZES_SAME_FLOOR = SIZES.replace("return -(-n // stride)", "return n // stride")
+SIZES_NO_BIAS = SIZES.replace("(kernel_size * kernel_size * in_channels + 1) * filters", "kernel_size * kernel_size * in_channels * filters")
+SIZES_ONE_CHANNEL = SIZES.replace("(kernel_size * kernel_size * in_channels + 1) * filters", "(kernel_size * kernel_size + 1) * filters")
+AUGMENTER = '''
+def build_augmenter(seed=None):
+    return keras.Sequential([
+        layers.RandomRotation(40 / 360, seed=seed),
+        layers.RandomTranslation(0.2, 0.2, seed=seed),
+    ])
+'''
+AUGMENTER_CROPS = AUGMENTER.replace("        layers.RandomTranslation(0.2, 0.2, seed=seed),\n",
+                                    "        layers.RandomTranslation(0.2, 0.2, seed=seed),\n        layers.RandomCrop(24, 24, seed=seed),\n")
+AUGMENTER_RADIANS = AUGMENTER.replace("RandomRotation(40 / 360,", "RandomRotation(np.radians(40),")
+AUGMENTER_NO_SHIFT = AUGMENTER.replace("        layers.RandomTranslation(0.2, 0.2, seed=seed),\n", "")
+MNIST_CNN = '''
+def build_mnist_cnn():
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, (3, 3), activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, (3, 3), activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, (3, 3), activation="relu"),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+'''
+MNIST_CNN_SAME_PADDING = MNIST_CNN.replace('activation="relu"),\n        layers.MaxPooling2D', 'activation="relu", padding="same"),\n        layers.MaxPooling2D')
+MNIST_CNN_LINEAR_OUTPUT = MNIST_CNN.replace('Dense(10, activation="softmax")', "Dense(10)")
+MNIST_CNN_SIGMOID_OUTPUT = MNIST_CNN.replace('Dense(10, activation="softmax")', 'Dense(10, activation="sigmoid")')
+MNIST_CNN_ELEVEN = MNIST_CNN.replace("Dense(10,", "Dense(11,")
+MNIST_CNN_CANNOT_LEARN = MNIST_CNN.replace("Conv2D(32,", "Conv2D(1,").replace("Conv2D(64,", "Conv2D(1,").replace("Dense(64,", "Dense(1,")
+TRANSFER = '''
+def freeze(model):
+    for layer in model.layers:
+        layer.trainable = False
+    model.trainable = False
+    return model
+
+
+def build_transfer_model(base, num_classes):
+    freeze(base)
+    head = [layers.Flatten()] if len(base.output_shape) > 2 else []
+    return keras.Sequential([base] + head + [layers.Dense(num_classes, activation="softmax")])
+'''
+TRANSFER_BASE_TRAINABLE = TRANSFER.replace("    freeze(base)\n", "")
+TRANSFER_FREEZE_DOES_NOTHING = TRANSFER.replace("        layer.trainable = False\n    model.trainable = False\n", "        pass\n")
+TRANSFER_COPIED_BASE = TRANSFER.replace(
+    "    freeze(base)\n", "    base = freeze(keras.models.clone_model(base))\n"
+)
+TRANSFER_NO_SOFTMAX = TRANSFER.replace('Dense(num_classes, activation="softmax")', "Dense(num_classes)")
+
+
+def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
+    return WrongSubmission(name, overrides, frozenset(loses))
+
+
+WRONG = [
+    _wrong("flipped kernel (true convolution)", {"test_convolve2d"}, convolve2d=CONVOLVE_FLIPPED),
+    _wrong("same padding on one side only", {"test_convolve2d"}, convolve2d=CONVOLVE_ONE_SIDED),
+    _wrong("stride ignored", {"test_convolve2d"}, convolve2d=CONVOLVE_IGNORES_STRIDE),
+    _wrong("uint8 arithmetic", {"test_convolve2d"}, convolve2d=CONVOLVE_UINT8),
+    _wrong("off-by-one output size for strides", {"test_output_size"}, sizes=SIZES_OFF_BY_ONE),
+    _wrong("same padding rounded down", {"test_output_size"}, sizes=SIZES_SAME_FLOOR),
+    _wrong("parameter count without biases", {"test_conv2d_param_count"}, sizes=SIZES_NO_BIAS),
+    _wrong("parameter count ignores input channels", {"test_conv2d_param_count"}, sizes=SIZES_ONE_CHANNEL),
+    _wrong("augmenter that changes the shape", {"test_build_augmenter"}, build_augmenter=AUGMENTER_CROPS),
+    _wrong("rotation factor in radians", {"test_build_augmenter"}, build_augmenter=AUGMENTER_RADIANS),
+    _wrong("augmenter without shifts", {"test_build_augmenter"}, build_augmenter=AUGMENTER_NO_SHIFT),
+    _wrong("same padding in the MNIST CNN", {"test_build_mnist_cnn"}, build_mnist_cnn=MNIST_CNN_SAME_PADDING),
+    _wrong("sigmoid output", {"test_build_mnist_cnn"}, build_mnist_cnn=MNIST_CNN_SIGMOID_OUTPUT),
+    _wrong("11 output units", {"test_build_mnist_cnn", "test_mnist_cnn_accuracy"}, build_mnist_cnn=MNIST_CNN_ELEVEN),
+    _wrong("a CNN that cannot learn", {"test_build_mnist_cnn", "test_mnist_cnn_accuracy"}, build_mnist_cnn=MNIST_CNN_CANNOT_LEARN),
+    _wrong("transfer model whose base is still trainable", {"test_transfer"}, transfer=TRANSFER_BASE_TRAINABLE),
+    _wrong("freeze that changes nothing", {"test_transfer"}, transfer=TRANSFER_FREEZE_DOES_NOTHING),
+    _wrong("transfer model on a copy of the base", {"test_transfer"}, transfer=TRANSFER_COPIED_BASE),
+    _wrong("transfer head without softmax", {"test_transfer"}, transfer=TRANSFER_NO_SOFTMAX),
+]
+
+MIXED = _wrong(
+    "several mistakes",
+    {"test_convolve2d", "test_conv2d_param_count", "test_transfer"},
+    convolve2d=CONVOLVE_FLIPPED,
+    sizes=SIZES_NO_BIAS,
+    transfer=TRANSFER_BASE_TRAINABLE,
+)
+
+SECOND_CORRECT = {
+    "convolve2d": '''
+def convolve2d(image, kernel, padding="valid", stride=1):
+    kernel = np.asarray(kernel, dtype=float)
+    k = kernel.shape[0]
+    image = np.asarray(image, dtype=float)
+    if padding == "same":
+        image = np.pad(image, [((k - 1) // 2, k // 2)] * 2, mode="constant")
+    windows = np.lib.stride_tricks.sliding_window_view(image, (k, k))[::stride, ::stride]
+    return np.einsum("ijkl,kl->ij", windows, kernel)
+''',
+    "sizes": '''
+import math
+
+
+def output_size(n, kernel_size, padding="valid", stride=1):
+    if padding == "valid":
+        return math.floor((n - kernel_size) / stride) + 1
+    return math.ceil(n / stride)
+
+
+def conv2d_param_count(kernel_size, in_channels, filters):
+    weights = kernel_size ** 2 * in_channels * filters
+    return weights + filters
+''',
+    "build_augmenter": '''
+def build_augmenter(seed=None):
+    augmenter = keras.Sequential(name="augmenter")
+    augmenter.add(layers.RandomRotation(factor=(-40 / 360, 40 / 360), fill_mode="constant", seed=seed))
+    augmenter.add(layers.RandomTranslation(height_factor=(-0.2, 0.2), width_factor=(-0.2, 0.2), fill_mode="constant", seed=seed))
+    return augmenter
+''',
+    "build_mnist_cnn": '''
+def build_mnist_cnn():
+    inputs = keras.Input((28, 28, 1))
+    x = layers.Conv2D(32, 3, activation="relu")(inputs)
+    x = layers.MaxPool2D()(x)
+    x = layers.Conv2D(64, 3, activation="relu")(x)
+    x = layers.MaxPool2D()(x)
+    x = layers.Conv2D(64, 3, activation="relu")(x)
+    x = layers.Dense(64, activation="relu")(layers.Flatten()(x))
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+''',
+    "transfer": '''
+def freeze(model):
+    model.trainable = False
+    return model
+
+
+def build_transfer_model(base, num_classes):
+    base = freeze(base)
+    inputs = keras.Input(base.input_shape[1:])
+    features = base(inputs, training=False)
+    if len(features.shape) > 2:
+        features = layers.GlobalAveragePooling2D()(features)
+    features = layers.Dense(32, activation="relu")(features)
+    return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(features))
+''',
+}
+
+CORPUS = AssignmentCorpus(
+    wrong=WRONG,
+    mixed=MIXED,
+    second_correct=SECOND_CORRECT,
+    model_code=(
+        "model = build_mnist_cnn()\n"
+        'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])'
+    ),
+    budget=budgets.MNIST_CNN_TRAINING,
+    threshold=budgets.MNIST_CNN_MIN_ACCURACY,
+    variants=[
+        CalibrationVariant("reference", must_fail=False),
+        CalibrationVariant("sigmoid output (caught by structure)", {"build_mnist_cnn": MNIST_CNN_SIGMOID_OUTPUT}, must_fail=False),
+        CalibrationVariant("same padding (caught by structure)", {"build_mnist_cnn": MNIST_CNN_SAME_PADDING}, must_fail=False),
+        CalibrationVariant("linear output", {"build_mnist_cnn": MNIST_CNN_LINEAR_OUTPUT}),
+        CalibrationVariant("1 filter per conv, 1 dense unit", {"build_mnist_cnn": MNIST_CNN_CANNOT_LEARN}),
+        CalibrationVariant("labels shuffled", shuffle_labels=True),
+    ],
+)
