@@ -1,0 +1,203 @@
+"""Right and wrong answers to `cifar10_cnn` (see `autograder.corpus`)."""
+
+from autograder import budgets
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+
+NAMES_CAR = 'CLASS_NAMES = ["airplane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]\n'
+PREPARE = '''
+def prepare(images, labels):
+    x = images.astype("float32") / 255.0
+    y = keras.utils.to_categorical(labels.reshape(-1), 10)
+    return x, y
+'''
+PREPARE_NOT_ONE_HOT = PREPARE.replace('keras.utils.to_categorical(labels.reshape(-1), 10)', "labels")
+PREPARE_NOT_SCALED = PREPARE.replace(' / 255.0', "")
+SPLIT = '''
+def split_train_validation(x, y):
+    is_validation = np.arange(len(x)) % 10 == 9
+    return (x[~is_validation], y[~is_validation]), (x[is_validation], y[is_validation])
+'''
+SPLIT_LAST_TENTH = '''
+def split_train_validation(x, y):
+    cut = len(x) - len(x) // 10
+    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+'''
+SPLIT_FIRST_OF_TEN = SPLIT.replace("% 10 == 9", "% 10 == 0")
+MODELS = '''
+def build_dense_baseline():
+    return keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Flatten(),
+        layers.Dense(256, activation="sigmoid"),
+        layers.Dense(10, activation="softmax"),
+    ])
+
+
+def build_simple_cnn():
+    return keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Conv2D(32, (3, 3), padding="same", activation="relu"),
+        layers.Flatten(),
+        layers.Dense(128, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+
+
+def build_regularised_cnn(dropout=0.5):
+    model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
+    for filters in (32, 32, 64):
+        model.add(layers.Conv2D(filters, (3, 3), padding="same", activation="relu"))
+        model.add(layers.MaxPooling2D(2))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(64, activation="relu"))
+    model.add(layers.Dropout(dropout))
+    model.add(layers.Dense(10, activation="softmax"))
+    return model
+'''
+DENSE_RELU = MODELS.replace('Dense(256, activation="sigmoid")', 'Dense(256, activation="relu")')
+SIMPLE_VALID = MODELS.replace('Conv2D(32, (3, 3), padding="same", activation="relu"),\n        layers.Flatten()',
+                              'Conv2D(32, (3, 3), activation="relu"),\n        layers.Flatten()')
+DROPOUT_MISPLACED = MODELS.replace(
+    '    model.add(layers.Flatten())\n    model.add(layers.Dense(64, activation="relu"))\n    model.add(layers.Dropout(dropout))\n',
+    '    model.add(layers.Flatten())\n    model.add(layers.Dropout(dropout))\n    model.add(layers.Dense(64, activation="relu"))\n',
+)
+REGULARISED_NO_POOLING = MODELS.replace("        model.add(layers.MaxPooling2D(2))\n", "")
+DROPOUT_FIXED = MODELS.replace("layers.Dropout(dropout)", "layers.Dropout(0.5)")
+REGULARISED_LINEAR_OUTPUT = MODELS.replace(
+    '    model.add(layers.Dense(10, activation="softmax"))', "    model.add(layers.Dense(10))"
+)
+REGULARISED_SIGMOID_OUTPUT = MODELS.replace(
+    '    model.add(layers.Dense(10, activation="softmax"))', '    model.add(layers.Dense(10, activation="sigmoid"))'
+)
+REGULARISED_CANNOT_LEARN = MODELS.replace("for filters in (32, 32, 64):", "for filters in (1, 1, 1):").replace(
+    'model.add(layers.Dense(64, activation="relu"))', 'model.add(layers.Dense(1, activation="relu"))'
+)
+REGULARISED_IS_DENSE = MODELS.replace(
+    "def build_regularised_cnn(dropout=0.5):\n", "def build_regularised_cnn(dropout=0.5):\n    return build_dense_baseline()\n"
+)
+FEATURES = '''
+def feature_map_model(model, conv_index):
+    convolutions = [layer for layer in model.layers if isinstance(layer, layers.Conv2D)]
+    return keras.Model(inputs=model.inputs, outputs=convolutions[conv_index].output)
+'''
+FEATURES_AT_POOLING = FEATURES.replace(
+    "outputs=convolutions[conv_index].output", "outputs=model.layers[model.layers.index(convolutions[conv_index]) + 1].output"
+)
+FEATURES_ANY_LAYER = '''
+def feature_map_model(model, conv_index):
+    return keras.Model(inputs=model.inputs, outputs=model.layers[conv_index].output)
+'''
+GAP_REVERSED = '''
+def overfitting_gap(history):
+    return history.history["val_accuracy"][-1] - history.history["accuracy"][-1]
+'''
+GAP_BEST_EPOCH = '''
+def overfitting_gap(history):
+    return max(history.history["accuracy"]) - max(history.history["val_accuracy"])
+'''
+
+
+def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
+    return WrongSubmission(name, overrides, frozenset(loses))
+
+
+WRONG = [
+    _wrong("car instead of automobile", {"test_class_names"}, class_names=NAMES_CAR),
+    _wrong("labels not one-hot", {"test_prepare"}, prepare=PREPARE_NOT_ONE_HOT),
+    _wrong("pixels not scaled", {"test_prepare"}, prepare=PREPARE_NOT_SCALED),
+    _wrong("validation is the last tenth", {"test_split"}, split=SPLIT_LAST_TENTH),
+    _wrong("validation starts at index 0", {"test_split"}, split=SPLIT_FIRST_OF_TEN),
+    _wrong("relu in the dense baseline", {"test_build_dense_baseline"}, models=DENSE_RELU),
+    _wrong("valid padding in the simple CNN", {"test_build_simple_cnn"}, models=SIMPLE_VALID),
+    _wrong("dropout before the wrong layer", {"test_build_regularised_cnn"}, models=DROPOUT_MISPLACED),
+    _wrong("missing pooling", {"test_build_regularised_cnn", "test_feature_map_model"}, models=REGULARISED_NO_POOLING),
+    _wrong("dropout rate ignored", {"test_build_regularised_cnn"}, models=DROPOUT_FIXED),
+    _wrong(
+        "a CNN that cannot learn",
+        {"test_build_regularised_cnn", "test_feature_map_model", "test_regularised_accuracy"},
+        models=REGULARISED_CANNOT_LEARN,
+    ),
+    _wrong("30 epochs not kept", {"test_num_epochs"}, num_epochs="NUM_EPOCHS_REGULARISED = 10\n"),
+    _wrong("overfitting gap reversed", {"test_overfitting_gap"}, overfitting_gap=GAP_REVERSED),
+    _wrong("overfitting gap of the best epochs", {"test_overfitting_gap"}, overfitting_gap=GAP_BEST_EPOCH),
+    _wrong("feature map at the pooling layer", {"test_feature_map_model"}, feature_map_model=FEATURES_AT_POOLING),
+    _wrong("feature map counts every layer", {"test_feature_map_model"}, feature_map_model=FEATURES_ANY_LAYER),
+]
+
+MIXED = _wrong(
+    "several mistakes",
+    {"test_split", "test_build_regularised_cnn", "test_feature_map_model"},
+    split=SPLIT_LAST_TENTH,
+    models=DROPOUT_MISPLACED,
+    feature_map_model=FEATURES_AT_POOLING,
+)
+
+SECOND_CORRECT = {
+    "class_names": 'CLASS_NAMES = "airplane automobile bird cat deer dog frog horse ship truck".split()\n',
+    "prepare": '''
+def prepare(images, labels):
+    return np.divide(images, 255.0, dtype=np.float32), np.eye(10, dtype="float32")[np.ravel(labels)]
+''',
+    "split": '''
+def split_train_validation(x, y):
+    validation = list(range(9, len(x), 10))
+    training = [i for i in range(len(x)) if i % 10 != 9]
+    return (x[training], y[training]), (x[validation], y[validation])
+''',
+    "models": '''
+def build_dense_baseline():
+    inputs = keras.Input((32, 32, 3))
+    hidden = layers.Dense(256, activation="sigmoid")(layers.Flatten()(inputs))
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(hidden))
+
+
+def build_simple_cnn():
+    model = keras.Sequential()
+    model.add(keras.Input((32, 32, 3)))
+    model.add(layers.Conv2D(32, 3, padding="same", activation="relu"))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(128, activation="relu"))
+    model.add(layers.Dense(10, activation="softmax"))
+    return model
+
+
+def build_regularised_cnn(dropout=0.5):
+    inputs = keras.Input(shape=(32, 32, 3))
+    x = inputs
+    for filters in [32, 32, 64]:
+        x = layers.MaxPool2D(pool_size=2)(layers.Conv2D(filters, kernel_size=3, padding="same", activation="relu")(x))
+    x = layers.Dropout(rate=dropout)(layers.Dense(64, activation="relu")(layers.Flatten()(x)))
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+''',
+    "num_epochs": "NUM_EPOCHS_REGULARISED = 30\n",
+    "overfitting_gap": '''
+def overfitting_gap(history):
+    metrics = history.history
+    return float(metrics["accuracy"][-1]) - float(metrics["val_accuracy"][-1])
+''',
+    "feature_map_model": '''
+def feature_map_model(model, conv_index):
+    conv_layers = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    return keras.Model(model.inputs[0], conv_layers[conv_index].output)
+''',
+}
+
+CORPUS = AssignmentCorpus(
+    wrong=WRONG,
+    mixed=MIXED,
+    second_correct=SECOND_CORRECT,
+    model_code=(
+        "model = build_regularised_cnn()\n"
+        'model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])'
+    ),
+    budget=budgets.CIFAR10_CNN_TRAINING,
+    threshold=budgets.CIFAR10_CNN_MIN_ACCURACY,
+    variants=[
+        CalibrationVariant("reference", must_fail=False),
+        CalibrationVariant("dense baseline instead (caught by structure)", {"models": REGULARISED_IS_DENSE}, must_fail=False),
+        CalibrationVariant("sigmoid output (caught by structure)", {"models": REGULARISED_SIGMOID_OUTPUT}, must_fail=False),
+        CalibrationVariant("linear output", {"models": REGULARISED_LINEAR_OUTPUT}),
+        CalibrationVariant("1 filter per conv, 1 dense unit", {"models": REGULARISED_CANNOT_LEARN}),
+        CalibrationVariant("labels shuffled", shuffle_labels=True),
+    ],
+)
