@@ -465,3 +465,32 @@ def find_file(file_name: str) -> Path:
         + ", ".join(f"{place.label} ({place.folder})" for place in places)
         + f". Fix: set {DATA_DIR_VARIABLE} to the folder that holds it."
     )
+
+
+def sign_language_csv(split: str) -> Path:
+    """Return the Sign Language MNIST CSV of a split: ``train`` or ``test``.
+
+    The full Kaggle file (``sign_mnist_<split>.csv`` or ``.csv.gz``) comes
+    first; for ``train``, the partial ``sign_mnist_train_head.csv.gz``
+    (its first 687 rows, see ../shared/datasets/README.md) stands in when
+    the full file is absent, with a warning.
+
+    Raises:
+        DatasetError: neither is found; the message lists the places.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test'. Received: split={split!r}")
+    names = [f"sign_mnist_{split}.csv", f"sign_mnist_{split}.csv.gz"]
+    if split == "train":
+        names.append("sign_mnist_train_head.csv.gz")
+    problems = []
+    for name in names:
+        try:
+            path = find_file(name)
+        except DatasetError as error:
+            problems.append(str(error))
+            continue
+        if name.startswith("sign_mnist_train_head"):
+            warnings.warn(f"using the first 687 rows of Sign Language MNIST ({path}); the full train CSV is absent", stacklevel=2)
+        return path
+    raise DatasetError(" ".join(problems))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import build, corpus, course, nbgrader_run, notebooks, samples
+from autograder import build, corpus, course, datasets, nbgrader_run, notebooks, samples
 
 
 def sample_submissions(root: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
@@ -52,9 +52,16 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
     for assignment in assignments:
         for path in build.write(root, assignment):
             print(f"built {path}")
-    shutil.rmtree(out, ignore_errors=True)
-    scratch = nbgrader_run.scratch_course(root, out, assignments)
+    ready = []
     for assignment in assignments:
+        try:
+            datasets.load(corpus.load(assignment).budget.dataset, subset="full")
+            ready.append(assignment)
+        except datasets.DatasetError as error:
+            print(f"\nskipping {assignment}: its dataset is missing.\n{error}")
+    shutil.rmtree(out, ignore_errors=True)
+    scratch = nbgrader_run.scratch_course(root, out, ready)
+    for assignment in ready:
         print(f"\nautograding 3 sample submissions of {assignment} with nbgrader (up to a minute each on 2 CPU cores)...")
         grades = nbgrader_run.autograde(scratch, assignment, sample_submissions(root, assignment))
         print()

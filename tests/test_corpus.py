@@ -5,15 +5,19 @@ hidden blocks included, in grading mode (small fixed datasets, as under
 nbgrader). The reference and a second, differently written correct
 solution must pass every test cell; every wrong submission in the corpus
 must lose exactly the test cells it lists and keep every other, with a
-message that says what was expected.
+message that says what was expected. Where the dataset the accuracy check
+trains on is absent (and not required in CI), every other test cell is
+still checked and the accuracy cell is left out with a warning.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from autograder import cell_tests, corpus, course, notebooks
-from conftest import ROOT, require
+from conftest import ROOT, missing
 
 ASSIGNMENTS = course.assignments(ROOT)
 WRONG = [(assignment, wrong) for assignment in ASSIGNMENTS for wrong in corpus.load(assignment).wrong + [corpus.load(assignment).mixed]]
@@ -25,8 +29,21 @@ def grading_mode(training_cache, monkeypatch):
 
 
 def source_of(assignment: str):
-    require(corpus.load(assignment).budget.dataset)
     return notebooks.read(course.source_notebook(ROOT, assignment))
+
+
+def unchecked_cells(assignment: str) -> set[str]:
+    """The accuracy cell when its training data is absent, else nothing."""
+    spec = corpus.load(assignment)
+    reason = missing(spec.budget.dataset)
+    if reason is None:
+        return set()
+    warnings.warn(f"{assignment}: {spec.accuracy_cell} not checked: {reason.splitlines()[0]}")
+    return {spec.accuracy_cell}
+
+
+def failed(report: cell_tests.CellTestReport, unchecked: set[str]) -> set[str]:
+    return report.failed - unchecked
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -34,7 +51,7 @@ def test_reference_passes_every_test_cell(assignment):
     source = source_of(assignment)
     report = cell_tests.run_test_cells(source)
     assert report.answer_errors == {}
-    assert report.failed == set(), report.outcomes
+    assert failed(report, unchecked_cells(assignment)) == set(), report.outcomes
     assert set(report.outcomes) == set(notebooks.test_points(source))
 
 
@@ -44,7 +61,7 @@ def test_second_correct_solution_passes_every_test_cell(assignment):
     source = source_of(assignment)
     assert set(spec.second_correct) == {cell.grade_id for cell in notebooks.role_cells(source) if cell.role == "solution"}
     report = cell_tests.run_test_cells(source, spec.second_correct)
-    assert report.failed == set(), report.outcomes
+    assert failed(report, unchecked_cells(assignment)) == set(), report.outcomes
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -56,7 +73,10 @@ def test_every_test_cell_has_a_wrong_submission(assignment):
 @pytest.mark.parametrize("assignment, wrong", WRONG, ids=[f"{a}: {w.name}" for a, w in WRONG])
 def test_wrong_submission_loses_exactly_its_cells(assignment, wrong):
     spec = corpus.load(assignment)
+    unchecked = unchecked_cells(assignment)
+    if not wrong.loses - unchecked:
+        pytest.skip(f"{wrong.name} only loses {spec.accuracy_cell}, whose training data is absent")
     report = cell_tests.run_test_cells(source_of(assignment), {**spec.fast_answers, **wrong.overrides})
-    assert report.failed == wrong.loses, report.outcomes
-    for grade_id in wrong.loses:
+    assert failed(report, unchecked) == wrong.loses - unchecked, report.outcomes
+    for grade_id in wrong.loses - unchecked:
         assert "expected" in report.outcomes[grade_id], f"{grade_id}: unclear message {report.outcomes[grade_id]!r}"

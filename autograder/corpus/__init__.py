@@ -8,9 +8,10 @@ Each assignment has a module here defining ``CORPUS``, an `AssignmentCorpus`:
   in the tests and shown in the demo;
 - ``second_correct``: another valid way to write every exercise, which must
   get full marks;
-- the accuracy check's model (``model_code`` binds ``model`` to the
-  compiled model the hidden test trains), budget and threshold, and the
-  broken variants the calibration trains next to the reference;
+- the accuracy check (``accuracy_cell``, the test cell that trains), its
+  model (``model_code`` binds ``model`` to the compiled model the hidden
+  test trains), budget and threshold, and the broken variants the
+  calibration trains next to the reference;
 - ``fast_answers``: correct answers that run faster than the reference
   (for example an experiment cell with its results written out), used
   under the wrong submissions so each runs only what it tests.
@@ -71,6 +72,7 @@ class AssignmentCorpus:
     budget: TrainingBudget
     threshold: float
     variants: list[CalibrationVariant]
+    accuracy_cell: str
     fast_answers: Mapping[str, str] = field(default_factory=dict)
 
 

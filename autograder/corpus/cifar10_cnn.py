@@ -191,6 +191,7 @@ CORPUS = AssignmentCorpus(
         'model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])'
     ),
     budget=budgets.CIFAR10_CNN_TRAINING,
+    accuracy_cell="test_regularised_accuracy",
     threshold=budgets.CIFAR10_CNN_MIN_ACCURACY,
     variants=[
         CalibrationVariant("reference", must_fail=False),

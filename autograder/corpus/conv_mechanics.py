@@ -197,6 +197,7 @@ CORPUS = AssignmentCorpus(
         'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])'
     ),
     budget=budgets.MNIST_CNN_TRAINING,
+    accuracy_cell="test_mnist_cnn_accuracy",
     threshold=budgets.MNIST_CNN_MIN_ACCURACY,
     variants=[
         CalibrationVariant("reference", must_fail=False),

@@ -188,6 +188,7 @@ CORPUS = AssignmentCorpus(
         'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])'
     ),
     budget=budgets.FASHION_CNN_TRAINING,
+    accuracy_cell="test_cnn_accuracy",
     threshold=budgets.FASHION_CNN_MIN_ACCURACY,
     variants=[
         CalibrationVariant("reference", must_fail=False),

@@ -198,6 +198,7 @@ CORPUS = AssignmentCorpus(
     second_correct=SECOND_CORRECT,
     model_code="model = compile_model(build_dense_model())",
     budget=budgets.FASHION_DENSE_TRAINING,
+    accuracy_cell="test_accuracy",
     threshold=budgets.FASHION_DENSE_MIN_ACCURACY,
     variants=[
         CalibrationVariant("reference", must_fail=False),

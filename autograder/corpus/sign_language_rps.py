@@ -1,0 +1,140 @@
+"""Right and wrong answers to `sign_language_rps` (see `autograder.corpus`)."""
+
+from autograder import budgets
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+
+LOADER = '''
+def rps_load_data(filename):
+    table = np.loadtxt(filename, delimiter=",", skiprows=1, dtype="int64", ndmin=2)
+    labels, pixels = table[:, 0], table[:, 1:]
+    keep = np.isin(labels, [0, 1, 21])
+    moves = np.select([labels[keep] == 0, labels[keep] == 1], [0, 1], default=2)
+    images = (pixels[keep] / 255.0).astype("float32").reshape(-1, 28, 28, 1)
+    return images, keras.utils.to_categorical(moves, 3)
+'''
+LOADER_21_UNMAPPED = '''
+def rps_load_data(filename):
+    table = np.loadtxt(filename, delimiter=",", skiprows=1, dtype="int64", ndmin=2)
+    labels, pixels = table[:, 0], table[:, 1:]
+    keep = np.isin(labels, [0, 1, 21])
+    moves = np.minimum(labels[keep], 2)
+    moves[labels[keep] == 21] = 1
+    images = (pixels[keep] / 255.0).astype("float32").reshape(-1, 28, 28, 1)
+    return images, keras.utils.to_categorical(moves, 3)
+'''
+LOADER_NOT_SCALED = LOADER.replace("(pixels[keep] / 255.0)", "pixels[keep]")
+LOADER_FLAT = LOADER.replace(".reshape(-1, 28, 28, 1)", "")
+LOADER_SORTED = LOADER.replace("    keep = np.isin(labels, [0, 1, 21])\n", "    order = np.argsort(labels, kind='stable')\n    labels, pixels = labels[order], pixels[order]\n    keep = np.isin(labels, [0, 1, 21])\n")
+NETWORK = '''
+def build_rps_network():
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, (3, 3), activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, (3, 3), activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(128, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(3, activation="softmax"),
+    ])
+'''
+NETWORK_24 = NETWORK.replace("Dense(3,", "Dense(24,")
+NETWORK_26 = NETWORK.replace("Dense(3,", "Dense(26,")
+NETWORK_DENSE_ONLY = '''
+def build_rps_network():
+    return keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(),
+                             layers.Dense(64, activation="relu"), layers.Dense(3, activation="softmax")])
+'''
+NETWORK_TOO_BIG = NETWORK.replace("        layers.MaxPooling2D(2),\n", "").replace("Dense(128,", "Dense(512,")
+NETWORK_LINEAR = NETWORK.replace('Dense(3, activation="softmax")', "Dense(3)")
+COMPILE = '''
+def compile_rps(model):
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+NUM_EPOCHS = 12
+BATCH_SIZE = 512
+'''
+COMPILE_SPARSE = COMPILE.replace('loss="categorical_crossentropy"', 'loss="sparse_categorical_crossentropy"')
+COMPILE_NO_EPOCHS = COMPILE.replace("NUM_EPOCHS = 12", "NUM_EPOCHS = 0")
+
+
+def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
+    return WrongSubmission(name, overrides, frozenset(loses))
+
+
+WRONG = [
+    _wrong("label 21 not mapped to 2", {"test_rps_load_data"}, rps_load_data=LOADER_21_UNMAPPED),
+    _wrong("pixels not scaled", {"test_rps_load_data"}, rps_load_data=LOADER_NOT_SCALED),
+    _wrong("images left flat (N, 784)", {"test_rps_load_data"}, rps_load_data=LOADER_FLAT),
+    _wrong("rows sorted by label", {"test_rps_load_data"}, rps_load_data=LOADER_SORTED),
+    _wrong("24 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_24),
+    _wrong("26 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_26),
+    _wrong("no convolution", {"test_build_rps_network"}, build_rps_network=NETWORK_DENSE_ONLY),
+    _wrong("over a million parameters", {"test_build_rps_network"}, build_rps_network=NETWORK_TOO_BIG),
+    _wrong("sparse loss with one-hot labels", {"test_compile_rps", "test_rps_accuracy"}, compile_rps=COMPILE_SPARSE),
+    _wrong("NUM_EPOCHS of 0", {"test_compile_rps"}, compile_rps=COMPILE_NO_EPOCHS),
+]
+
+MIXED = _wrong(
+    "several mistakes",
+    {"test_rps_load_data", "test_build_rps_network", "test_compile_rps", "test_rps_accuracy"},
+    rps_load_data=LOADER_21_UNMAPPED,
+    build_rps_network=NETWORK_26,
+    compile_rps=COMPILE_SPARSE,
+)
+
+SECOND_CORRECT = {
+    "rps_load_data": '''
+import csv
+import gzip
+
+
+def rps_load_data(filename):
+    opener = gzip.open if str(filename).endswith(".gz") else open
+    mapping = {0: 0, 1: 1, 21: 2}
+    images, moves = [], []
+    with opener(filename, "rt") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        for row in rows:
+            label = int(row[0])
+            if label in mapping:
+                moves.append(mapping[label])
+                images.append(np.array(row[1:], dtype="float32").reshape(28, 28, 1) / 255)
+    return np.array(images), np.eye(3)[moves]
+''',
+    "build_rps_network": '''
+def build_rps_network():
+    inputs = keras.Input((28, 28, 1))
+    x = layers.MaxPool2D()(layers.Conv2D(16, 3, activation="relu", padding="same")(inputs))
+    x = layers.GlobalAveragePooling2D()(layers.Conv2D(32, 3, activation="relu")(x))
+    return keras.Model(inputs, layers.Dense(3, activation="softmax")(x))
+''',
+    "compile_rps": '''
+def compile_rps(model):
+    model.compile(keras.optimizers.Adam(learning_rate=0.001), keras.losses.CategoricalCrossentropy(),
+                  metrics=["acc"])
+    return model
+
+
+NUM_EPOCHS, BATCH_SIZE = 10, 128
+''',
+}
+
+CORPUS = AssignmentCorpus(
+    wrong=WRONG,
+    mixed=MIXED,
+    second_correct=SECOND_CORRECT,
+    model_code="model = compile_rps(build_rps_network())",
+    budget=budgets.SIGN_RPS_TRAINING,
+    accuracy_cell="test_rps_accuracy",
+    threshold=budgets.SIGN_RPS_MIN_ACCURACY,
+    variants=[
+        CalibrationVariant("reference", must_fail=False),
+        CalibrationVariant("linear output", {"build_rps_network": NETWORK_LINEAR}),
+        CalibrationVariant("labels shuffled", shuffle_labels=True),
+    ],
+)
