@@ -38,6 +38,16 @@ class WrongSubmission:
     loses: frozenset[str]
 
 
+def mistake(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
+    """Build a `WrongSubmission`: its name, the test cells it loses, and its answers by ``grade_id``.
+
+    Example:
+        >>> mistake("sigmoid output", {"test_build"}, build="...").loses
+        frozenset({'test_build'})
+    """
+    return WrongSubmission(name, overrides, frozenset(loses))
+
+
 @dataclass(frozen=True)
 class CalibrationVariant:
     """A model the calibration trains: the reference or a broken variant.

@@ -1,7 +1,7 @@
 """Right and wrong answers to `cifar10_cnn` (see `autograder.corpus`)."""
 
 from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 NAMES_CAR = 'CLASS_NAMES = ["airplane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]\n'
 PREPARE = '''
@@ -97,34 +97,30 @@ def overfitting_gap(history):
 '''
 
 
-def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
-    return WrongSubmission(name, overrides, frozenset(loses))
-
-
 WRONG = [
-    _wrong("car instead of automobile", {"test_class_names"}, class_names=NAMES_CAR),
-    _wrong("labels not one-hot", {"test_prepare"}, prepare=PREPARE_NOT_ONE_HOT),
-    _wrong("pixels not scaled", {"test_prepare"}, prepare=PREPARE_NOT_SCALED),
-    _wrong("validation is the last tenth", {"test_split"}, split=SPLIT_LAST_TENTH),
-    _wrong("validation starts at index 0", {"test_split"}, split=SPLIT_FIRST_OF_TEN),
-    _wrong("relu in the dense baseline", {"test_build_dense_baseline"}, models=DENSE_RELU),
-    _wrong("valid padding in the simple CNN", {"test_build_simple_cnn"}, models=SIMPLE_VALID),
-    _wrong("dropout before the wrong layer", {"test_build_regularised_cnn"}, models=DROPOUT_MISPLACED),
-    _wrong("missing pooling", {"test_build_regularised_cnn", "test_feature_map_model"}, models=REGULARISED_NO_POOLING),
-    _wrong("dropout rate ignored", {"test_build_regularised_cnn"}, models=DROPOUT_FIXED),
-    _wrong(
+    mistake("car instead of automobile", {"test_class_names"}, class_names=NAMES_CAR),
+    mistake("labels not one-hot", {"test_prepare"}, prepare=PREPARE_NOT_ONE_HOT),
+    mistake("pixels not scaled", {"test_prepare"}, prepare=PREPARE_NOT_SCALED),
+    mistake("validation is the last tenth", {"test_split"}, split=SPLIT_LAST_TENTH),
+    mistake("validation starts at index 0", {"test_split"}, split=SPLIT_FIRST_OF_TEN),
+    mistake("relu in the dense baseline", {"test_build_dense_baseline"}, models=DENSE_RELU),
+    mistake("valid padding in the simple CNN", {"test_build_simple_cnn"}, models=SIMPLE_VALID),
+    mistake("dropout before the wrong layer", {"test_build_regularised_cnn"}, models=DROPOUT_MISPLACED),
+    mistake("missing pooling", {"test_build_regularised_cnn", "test_feature_map_model"}, models=REGULARISED_NO_POOLING),
+    mistake("dropout rate ignored", {"test_build_regularised_cnn"}, models=DROPOUT_FIXED),
+    mistake(
         "a CNN that cannot learn",
         {"test_build_regularised_cnn", "test_feature_map_model", "test_regularised_accuracy"},
         models=REGULARISED_CANNOT_LEARN,
     ),
-    _wrong("30 epochs not kept", {"test_num_epochs"}, num_epochs="NUM_EPOCHS_REGULARISED = 10\n"),
-    _wrong("overfitting gap reversed", {"test_overfitting_gap"}, overfitting_gap=GAP_REVERSED),
-    _wrong("overfitting gap of the best epochs", {"test_overfitting_gap"}, overfitting_gap=GAP_BEST_EPOCH),
-    _wrong("feature map at the pooling layer", {"test_feature_map_model"}, feature_map_model=FEATURES_AT_POOLING),
-    _wrong("feature map counts every layer", {"test_feature_map_model"}, feature_map_model=FEATURES_ANY_LAYER),
+    mistake("30 epochs not kept", {"test_num_epochs"}, num_epochs="NUM_EPOCHS_REGULARISED = 10\n"),
+    mistake("overfitting gap reversed", {"test_overfitting_gap"}, overfitting_gap=GAP_REVERSED),
+    mistake("overfitting gap of the best epochs", {"test_overfitting_gap"}, overfitting_gap=GAP_BEST_EPOCH),
+    mistake("feature map at the pooling layer", {"test_feature_map_model"}, feature_map_model=FEATURES_AT_POOLING),
+    mistake("feature map counts every layer", {"test_feature_map_model"}, feature_map_model=FEATURES_ANY_LAYER),
 ]
 
-MIXED = _wrong(
+MIXED = mistake(
     "several mistakes",
     {"test_split", "test_build_regularised_cnn", "test_feature_map_model"},
     split=SPLIT_LAST_TENTH,

@@ -1,7 +1,7 @@
 """Right and wrong answers to `conv_mechanics` (see `autograder.corpus`)."""
 
 from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 CONVOLVE = '''
 def convolve2d(image, kernel, padding="valid", stride=1):
@@ -94,33 +94,29 @@ TRANSFER_COPIED_BASE = TRANSFER.replace(
 TRANSFER_NO_SOFTMAX = TRANSFER.replace('Dense(num_classes, activation="softmax")', "Dense(num_classes)")
 
 
-def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
-    return WrongSubmission(name, overrides, frozenset(loses))
-
-
 WRONG = [
-    _wrong("flipped kernel (true convolution)", {"test_convolve2d"}, convolve2d=CONVOLVE_FLIPPED),
-    _wrong("same padding on one side only", {"test_convolve2d"}, convolve2d=CONVOLVE_ONE_SIDED),
-    _wrong("stride ignored", {"test_convolve2d"}, convolve2d=CONVOLVE_IGNORES_STRIDE),
-    _wrong("uint8 arithmetic", {"test_convolve2d"}, convolve2d=CONVOLVE_UINT8),
-    _wrong("off-by-one output size for strides", {"test_output_size"}, sizes=SIZES_OFF_BY_ONE),
-    _wrong("same padding rounded down", {"test_output_size"}, sizes=SIZES_SAME_FLOOR),
-    _wrong("parameter count without biases", {"test_conv2d_param_count"}, sizes=SIZES_NO_BIAS),
-    _wrong("parameter count ignores input channels", {"test_conv2d_param_count"}, sizes=SIZES_ONE_CHANNEL),
-    _wrong("augmenter that changes the shape", {"test_build_augmenter"}, build_augmenter=AUGMENTER_CROPS),
-    _wrong("rotation factor in radians", {"test_build_augmenter"}, build_augmenter=AUGMENTER_RADIANS),
-    _wrong("augmenter without shifts", {"test_build_augmenter"}, build_augmenter=AUGMENTER_NO_SHIFT),
-    _wrong("same padding in the MNIST CNN", {"test_build_mnist_cnn"}, build_mnist_cnn=MNIST_CNN_SAME_PADDING),
-    _wrong("sigmoid output", {"test_build_mnist_cnn"}, build_mnist_cnn=MNIST_CNN_SIGMOID_OUTPUT),
-    _wrong("11 output units", {"test_build_mnist_cnn", "test_mnist_cnn_accuracy"}, build_mnist_cnn=MNIST_CNN_ELEVEN),
-    _wrong("a CNN that cannot learn", {"test_build_mnist_cnn", "test_mnist_cnn_accuracy"}, build_mnist_cnn=MNIST_CNN_CANNOT_LEARN),
-    _wrong("transfer model whose base is still trainable", {"test_transfer"}, transfer=TRANSFER_BASE_TRAINABLE),
-    _wrong("freeze that changes nothing", {"test_transfer"}, transfer=TRANSFER_FREEZE_DOES_NOTHING),
-    _wrong("transfer model on a copy of the base", {"test_transfer"}, transfer=TRANSFER_COPIED_BASE),
-    _wrong("transfer head without softmax", {"test_transfer"}, transfer=TRANSFER_NO_SOFTMAX),
+    mistake("flipped kernel (true convolution)", {"test_convolve2d"}, convolve2d=CONVOLVE_FLIPPED),
+    mistake("same padding on one side only", {"test_convolve2d"}, convolve2d=CONVOLVE_ONE_SIDED),
+    mistake("stride ignored", {"test_convolve2d"}, convolve2d=CONVOLVE_IGNORES_STRIDE),
+    mistake("uint8 arithmetic", {"test_convolve2d"}, convolve2d=CONVOLVE_UINT8),
+    mistake("off-by-one output size for strides", {"test_output_size"}, sizes=SIZES_OFF_BY_ONE),
+    mistake("same padding rounded down", {"test_output_size"}, sizes=SIZES_SAME_FLOOR),
+    mistake("parameter count without biases", {"test_conv2d_param_count"}, sizes=SIZES_NO_BIAS),
+    mistake("parameter count ignores input channels", {"test_conv2d_param_count"}, sizes=SIZES_ONE_CHANNEL),
+    mistake("augmenter that changes the shape", {"test_build_augmenter"}, build_augmenter=AUGMENTER_CROPS),
+    mistake("rotation factor in radians", {"test_build_augmenter"}, build_augmenter=AUGMENTER_RADIANS),
+    mistake("augmenter without shifts", {"test_build_augmenter"}, build_augmenter=AUGMENTER_NO_SHIFT),
+    mistake("same padding in the MNIST CNN", {"test_build_mnist_cnn"}, build_mnist_cnn=MNIST_CNN_SAME_PADDING),
+    mistake("sigmoid output", {"test_build_mnist_cnn"}, build_mnist_cnn=MNIST_CNN_SIGMOID_OUTPUT),
+    mistake("11 output units", {"test_build_mnist_cnn", "test_mnist_cnn_accuracy"}, build_mnist_cnn=MNIST_CNN_ELEVEN),
+    mistake("a CNN that cannot learn", {"test_build_mnist_cnn", "test_mnist_cnn_accuracy"}, build_mnist_cnn=MNIST_CNN_CANNOT_LEARN),
+    mistake("transfer model whose base is still trainable", {"test_transfer"}, transfer=TRANSFER_BASE_TRAINABLE),
+    mistake("freeze that changes nothing", {"test_transfer"}, transfer=TRANSFER_FREEZE_DOES_NOTHING),
+    mistake("transfer model on a copy of the base", {"test_transfer"}, transfer=TRANSFER_COPIED_BASE),
+    mistake("transfer head without softmax", {"test_transfer"}, transfer=TRANSFER_NO_SOFTMAX),
 ]
 
-MIXED = _wrong(
+MIXED = mistake(
     "several mistakes",
     {"test_convolve2d", "test_conv2d_param_count", "test_transfer"},
     convolve2d=CONVOLVE_FLIPPED,

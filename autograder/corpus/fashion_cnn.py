@@ -1,7 +1,7 @@
 """Right and wrong answers to `fashion_cnn` (see `autograder.corpus`)."""
 
 from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 CHANNEL_FIRST = """
 def add_channel_axis(images):
@@ -94,34 +94,30 @@ RESULTS_IN_PERCENT = "FILTER_RESULTS = {16: 86.0, 32: 87.0, 64: 87.5}\n"
 RESULTS_WITH_TEXT_KEYS = "FILTER_RESULTS = {'16': 0.86, '32': 0.87, '64': 0.875}\n"
 
 
-def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
-    return WrongSubmission(name, overrides, frozenset(loses))
-
-
 WRONG = [
-    _wrong("channel axis first", {"test_add_channel_axis"}, add_channel_axis=CHANNEL_FIRST),
-    _wrong("channel axis and scaling mixed", {"test_add_channel_axis"}, add_channel_axis=CHANNEL_AND_SCALE),
-    _wrong("missing pooling", {"test_build_cnn"}, build_cnn=CNN_NO_POOLING),
-    _wrong("output units off by one", {"test_build_cnn", "test_cnn_accuracy"}, build_cnn=CNN_NINE_OUTPUTS),
-    _wrong("sigmoid output", {"test_build_cnn"}, build_cnn=CNN_SIGMOID_OUTPUT),
-    _wrong("dense_units ignored", {"test_build_cnn"}, build_cnn=CNN_FIXED_DENSE),
-    _wrong("5x5 kernels", {"test_build_cnn"}, build_cnn=CNN_FIVE_BY_FIVE),
-    _wrong("a CNN that cannot learn", {"test_build_cnn", "test_cnn_accuracy"}, build_cnn=CNN_CANNOT_LEARN),
-    _wrong("valid instead of same padding", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_VALID_PADDING),
-    _wrong("no batch normalisation", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_WITHOUT_BATCHNORM),
-    _wrong("ReLU before batch normalisation", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_RELU_IN_CONV),
-    _wrong("callback stops one epoch late", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_ONE_EPOCH_LATE),
-    _wrong("callback on the wrong metric", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_ON_VALIDATION),
-    _wrong("callback ignores its threshold", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_HARDCODED),
-    _wrong("callback stops without a word", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_SILENT),
-    _wrong("callback stops at once", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_AT_ONCE),
-    _wrong("activation model skips the pooling outputs", {"test_activation_model"}, activation_model=VIEWER_WITHOUT_POOLING),
-    _wrong("activation model of every layer", {"test_activation_model"}, activation_model=VIEWER_EVERY_LAYER),
-    _wrong("filter results in percent", {"test_filter_results"}, filter_experiment=RESULTS_IN_PERCENT),
-    _wrong("filter results keyed by text", {"test_filter_results"}, filter_experiment=RESULTS_WITH_TEXT_KEYS),
+    mistake("channel axis first", {"test_add_channel_axis"}, add_channel_axis=CHANNEL_FIRST),
+    mistake("channel axis and scaling mixed", {"test_add_channel_axis"}, add_channel_axis=CHANNEL_AND_SCALE),
+    mistake("missing pooling", {"test_build_cnn"}, build_cnn=CNN_NO_POOLING),
+    mistake("output units off by one", {"test_build_cnn", "test_cnn_accuracy"}, build_cnn=CNN_NINE_OUTPUTS),
+    mistake("sigmoid output", {"test_build_cnn"}, build_cnn=CNN_SIGMOID_OUTPUT),
+    mistake("dense_units ignored", {"test_build_cnn"}, build_cnn=CNN_FIXED_DENSE),
+    mistake("5x5 kernels", {"test_build_cnn"}, build_cnn=CNN_FIVE_BY_FIVE),
+    mistake("a CNN that cannot learn", {"test_build_cnn", "test_cnn_accuracy"}, build_cnn=CNN_CANNOT_LEARN),
+    mistake("valid instead of same padding", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_VALID_PADDING),
+    mistake("no batch normalisation", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_WITHOUT_BATCHNORM),
+    mistake("ReLU before batch normalisation", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_RELU_IN_CONV),
+    mistake("callback stops one epoch late", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_ONE_EPOCH_LATE),
+    mistake("callback on the wrong metric", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_ON_VALIDATION),
+    mistake("callback ignores its threshold", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_HARDCODED),
+    mistake("callback stops without a word", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_SILENT),
+    mistake("callback stops at once", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_AT_ONCE),
+    mistake("activation model skips the pooling outputs", {"test_activation_model"}, activation_model=VIEWER_WITHOUT_POOLING),
+    mistake("activation model of every layer", {"test_activation_model"}, activation_model=VIEWER_EVERY_LAYER),
+    mistake("filter results in percent", {"test_filter_results"}, filter_experiment=RESULTS_IN_PERCENT),
+    mistake("filter results keyed by text", {"test_filter_results"}, filter_experiment=RESULTS_WITH_TEXT_KEYS),
 ]
 
-MIXED = _wrong(
+MIXED = mistake(
     "several mistakes",
     {"test_build_conv_bn_model", "test_accuracy_threshold", "test_activation_model"},
     build_conv_bn_model=BN_VALID_PADDING,

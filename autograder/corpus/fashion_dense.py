@@ -1,7 +1,7 @@
 """Right and wrong answers to `fashion_dense` (see `autograder.corpus`)."""
 
 from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 NAMES_SHIRT_SANDAL_SWAPPED = """
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -111,39 +111,35 @@ def train(model, x, y, epochs, callbacks):
 """
 
 
-def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
-    return WrongSubmission(name, overrides, frozenset(loses))
-
-
 WRONG = [
-    _wrong("class names out of order", {"test_class_names"}, class_names=NAMES_SHIRT_SANDAL_SWAPPED),
-    _wrong("images not scaled", {"test_scale_images"}, scale_images=SCALE_NOT_DIVIDED),
-    _wrong("input changed in place", {"test_scale_images"}, scale_images=SCALE_IN_PLACE),
-    _wrong("float64 instead of float32", {"test_scale_images"}, scale_images=SCALE_FLOAT64),
-    _wrong("9 output units", {"test_build_dense_model", "test_accuracy"}, build_dense_model=BUILD_NINE_OUTPUTS),
-    _wrong("sigmoid output", {"test_build_dense_model"}, build_dense_model=BUILD_SIGMOID_OUTPUT),
-    _wrong("hidden_units ignored", {"test_build_dense_model"}, build_dense_model=BUILD_IGNORES_HIDDEN_UNITS),
-    _wrong("activation argument ignored", {"test_build_dense_model"}, build_dense_model=BUILD_IGNORES_ACTIVATION),
-    _wrong("model compiled by the builder", {"test_build_dense_model"}, build_dense_model=BUILD_COMPILED),
-    _wrong(
+    mistake("class names out of order", {"test_class_names"}, class_names=NAMES_SHIRT_SANDAL_SWAPPED),
+    mistake("images not scaled", {"test_scale_images"}, scale_images=SCALE_NOT_DIVIDED),
+    mistake("input changed in place", {"test_scale_images"}, scale_images=SCALE_IN_PLACE),
+    mistake("float64 instead of float32", {"test_scale_images"}, scale_images=SCALE_FLOAT64),
+    mistake("9 output units", {"test_build_dense_model", "test_accuracy"}, build_dense_model=BUILD_NINE_OUTPUTS),
+    mistake("sigmoid output", {"test_build_dense_model"}, build_dense_model=BUILD_SIGMOID_OUTPUT),
+    mistake("hidden_units ignored", {"test_build_dense_model"}, build_dense_model=BUILD_IGNORES_HIDDEN_UNITS),
+    mistake("activation argument ignored", {"test_build_dense_model"}, build_dense_model=BUILD_IGNORES_ACTIVATION),
+    mistake("model compiled by the builder", {"test_build_dense_model"}, build_dense_model=BUILD_COMPILED),
+    mistake(
         "categorical instead of sparse loss",
         {"test_compile_model", "test_accuracy"},
         compile_model=COMPILE_CATEGORICAL,
     ),
-    _wrong("no accuracy metric", {"test_compile_model"}, compile_model=COMPILE_NO_METRIC),
-    _wrong("compile_model returns None", {"test_compile_model", "test_accuracy"}, compile_model=COMPILE_RETURNS_NONE),
-    _wrong("EarlyStopping on the wrong metric", {"test_callbacks"}, callbacks=CALLBACK_ON_ACCURACY),
-    _wrong("best weights not restored", {"test_callbacks"}, callbacks=CALLBACK_NO_RESTORE),
-    _wrong("patience left at 0", {"test_callbacks"}, callbacks=CALLBACK_NO_PATIENCE),
-    _wrong("NUM_EPOCHS out of range", {"test_callbacks"}, callbacks=EPOCHS_TOO_MANY),
-    _wrong("no validation split", {"test_train"}, train=TRAIN_NO_VALIDATION),
-    _wrong("validation split 0.1", {"test_train"}, train=TRAIN_WRONG_SPLIT),
-    _wrong("callbacks not passed to fit", {"test_train"}, train=TRAIN_IGNORES_CALLBACKS),
-    _wrong("epochs argument ignored", {"test_train"}, train=TRAIN_FIXED_EPOCHS),
-    _wrong("a model that cannot learn", {"test_build_dense_model", "test_accuracy"}, build_dense_model=BUILD_ONE_UNIT_BOTTLENECK),
+    mistake("no accuracy metric", {"test_compile_model"}, compile_model=COMPILE_NO_METRIC),
+    mistake("compile_model returns None", {"test_compile_model", "test_accuracy"}, compile_model=COMPILE_RETURNS_NONE),
+    mistake("EarlyStopping on the wrong metric", {"test_callbacks"}, callbacks=CALLBACK_ON_ACCURACY),
+    mistake("best weights not restored", {"test_callbacks"}, callbacks=CALLBACK_NO_RESTORE),
+    mistake("patience left at 0", {"test_callbacks"}, callbacks=CALLBACK_NO_PATIENCE),
+    mistake("NUM_EPOCHS out of range", {"test_callbacks"}, callbacks=EPOCHS_TOO_MANY),
+    mistake("no validation split", {"test_train"}, train=TRAIN_NO_VALIDATION),
+    mistake("validation split 0.1", {"test_train"}, train=TRAIN_WRONG_SPLIT),
+    mistake("callbacks not passed to fit", {"test_train"}, train=TRAIN_IGNORES_CALLBACKS),
+    mistake("epochs argument ignored", {"test_train"}, train=TRAIN_FIXED_EPOCHS),
+    mistake("a model that cannot learn", {"test_build_dense_model", "test_accuracy"}, build_dense_model=BUILD_ONE_UNIT_BOTTLENECK),
 ]
 
-MIXED = _wrong(
+MIXED = mistake(
     "several mistakes",
     {"test_scale_images", "test_build_dense_model", "test_callbacks"},
     scale_images=SCALE_NOT_DIVIDED,

@@ -1,7 +1,7 @@
 """Right and wrong answers to `sign_language_rps` (see `autograder.corpus`)."""
 
 from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, WrongSubmission
+from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 LOADER = '''
 def rps_load_data(filename):
@@ -61,24 +61,20 @@ COMPILE_SPARSE = COMPILE.replace('loss="categorical_crossentropy"', 'loss="spars
 COMPILE_NO_EPOCHS = COMPILE.replace("NUM_EPOCHS = 12", "NUM_EPOCHS = 0")
 
 
-def _wrong(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
-    return WrongSubmission(name, overrides, frozenset(loses))
-
-
 WRONG = [
-    _wrong("label 21 not mapped to 2", {"test_rps_load_data"}, rps_load_data=LOADER_21_UNMAPPED),
-    _wrong("pixels not scaled", {"test_rps_load_data"}, rps_load_data=LOADER_NOT_SCALED),
-    _wrong("images left flat (N, 784)", {"test_rps_load_data"}, rps_load_data=LOADER_FLAT),
-    _wrong("rows sorted by label", {"test_rps_load_data"}, rps_load_data=LOADER_SORTED),
-    _wrong("24 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_24),
-    _wrong("26 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_26),
-    _wrong("no convolution", {"test_build_rps_network"}, build_rps_network=NETWORK_DENSE_ONLY),
-    _wrong("over a million parameters", {"test_build_rps_network"}, build_rps_network=NETWORK_TOO_BIG),
-    _wrong("sparse loss with one-hot labels", {"test_compile_rps", "test_rps_accuracy"}, compile_rps=COMPILE_SPARSE),
-    _wrong("NUM_EPOCHS of 0", {"test_compile_rps"}, compile_rps=COMPILE_NO_EPOCHS),
+    mistake("label 21 not mapped to 2", {"test_rps_load_data"}, rps_load_data=LOADER_21_UNMAPPED),
+    mistake("pixels not scaled", {"test_rps_load_data"}, rps_load_data=LOADER_NOT_SCALED),
+    mistake("images left flat (N, 784)", {"test_rps_load_data"}, rps_load_data=LOADER_FLAT),
+    mistake("rows sorted by label", {"test_rps_load_data"}, rps_load_data=LOADER_SORTED),
+    mistake("24 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_24),
+    mistake("26 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_26),
+    mistake("no convolution", {"test_build_rps_network"}, build_rps_network=NETWORK_DENSE_ONLY),
+    mistake("over a million parameters", {"test_build_rps_network"}, build_rps_network=NETWORK_TOO_BIG),
+    mistake("sparse loss with one-hot labels", {"test_compile_rps", "test_rps_accuracy"}, compile_rps=COMPILE_SPARSE),
+    mistake("NUM_EPOCHS of 0", {"test_compile_rps"}, compile_rps=COMPILE_NO_EPOCHS),
 ]
 
-MIXED = _wrong(
+MIXED = mistake(
     "several mistakes",
     {"test_rps_load_data", "test_build_rps_network", "test_compile_rps", "test_rps_accuracy"},
     rps_load_data=LOADER_21_UNMAPPED,
