@@ -13,7 +13,7 @@ checked, the expected value, the value found, and a hint::
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NoReturn, Sequence
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class CheckFailure(AssertionError):
     """A learner's code does not meet one requirement of the exercise."""
 
 
-def fail(what: str, expected: Any, found: Any, hint: str = "") -> None:
+def fail(what: str, expected: Any, found: Any, hint: str = "") -> NoReturn:
     """Raise a `CheckFailure` saying what was expected and what was found.
 
     Args:

@@ -72,7 +72,6 @@ def serialise(model: Any, what: str) -> dict[str, Any]:
             f"one Keras cannot save ({type(error).__name__}: {error})",
             "use layers from keras.layers only.",
         )
-        raise  # unreachable: fail() raised
 
 
 def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the model") -> TrainingResult:
