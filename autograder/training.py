@@ -241,7 +241,13 @@ def train_here(model_json: str, compile_config: dict, budget: budgets.TrainingBu
     import keras
 
     fix_seeds(budget.seed)
-    model = keras.models.model_from_json(model_json)
+    try:
+        model = keras.models.model_from_json(model_json)
+    except Exception as error:  # custom classes the fresh process does not know
+        raise ValueError(
+            "the model could not be rebuilt from its Keras config; use layers from keras.layers only "
+            f"({type(error).__name__})"
+        ) from None
     model.compile_from_config(compile_config)
     (x_train, y_train), (x_test, y_test) = budget_data(budget)
     classes = int(max(y_train.max(), y_test.max())) + 1

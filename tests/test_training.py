@@ -90,3 +90,19 @@ def test_canonical_json_ignores_generated_names_but_keeps_structure():
     assert described(first) == described(second)
     assert described(first) != described(small_model(units=9))
     assert described(first) != described(small_model(loss="categorical_crossentropy"))
+
+
+class Doubler(keras.layers.Layer):
+    """A custom layer the fresh training process cannot rebuild."""
+
+    def call(self, inputs):
+        return inputs * 2
+
+
+def test_model_with_a_custom_layer_is_a_clear_failure():
+    require("fashion_mnist")
+    model = keras.Sequential([keras.Input((28, 28)), layers.Flatten(), Doubler(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(CheckFailure) as raised:
+        training.brief_train(model, SMALL, "build()")
+    assert "use layers from keras.layers only" in str(raised.value)
