@@ -1,43 +1,21 @@
 """Regenerating `release/` and `solutions/` from `source/`, and checking for drift.
 
 Release notebooks come from real ``nbgrader generate_assignment``, run in a
-scratch copy of the course so that the repository gets no gradebook.
+scratch course (`autograder.nbgrader_run.scratch_course`) so that the
+repository gets no gradebook.
 Answer keys come from `autograder.solutions.answer_key`. Both are
 deterministic: the same source gives the same bytes.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 
-from autograder import course, notebooks, solutions
-
-
-def run_nbgrader(course_root: Path, *arguments: str, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run an ``nbgrader`` command in ``course_root``, raising with its output on failure.
-
-    This interpreter's ``bin`` folder goes first on ``PATH``: nbgrader runs
-    ``alembic`` from there, and kernels start with this interpreter.
-    """
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    finished = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *arguments, "--log-level=WARN"],
-        cwd=course_root,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PATH": path},
-    )
-    if finished.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{finished.stdout}\n{finished.stderr}")
-    return finished
+from autograder import course, nbgrader_run, notebooks, solutions
 
 
 def generate(root: Path, assignment: str) -> dict[str, bytes]:
@@ -50,10 +28,7 @@ def generate(root: Path, assignment: str) -> dict[str, bytes]:
     source_path = course.source_notebook(root, assignment)
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="autograder-build-") as scratch:
-        scratch_root = Path(scratch)
-        shutil.copy(root / course.CONFIG_FILE, scratch_root / course.CONFIG_FILE)
-        shutil.copytree(source_path.parent, scratch_root / "source" / assignment)
-        run_nbgrader(scratch_root, "generate_assignment", assignment, "--force")
+        scratch_root = nbgrader_run.scratch_course(root, Path(scratch), [assignment])
         release = scratch_root / "release" / assignment
         for path in sorted(release.rglob("*")):
             if path.is_file():

@@ -9,7 +9,10 @@ student, and reads the scores back from the gradebook, per ``grade_id``.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +22,26 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from autograder import course
-from autograder.build import run_nbgrader
+
+
+def run_nbgrader(course_root: Path, *arguments: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run an ``nbgrader`` command in ``course_root``, raising with its output on failure.
+
+    This interpreter's ``bin`` folder goes first on ``PATH``: nbgrader runs
+    ``alembic`` from there, and kernels start with this interpreter.
+    """
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    finished = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *arguments, "--log-level=WARN"],
+        cwd=course_root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PATH": path},
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{finished.stdout}\n{finished.stderr}")
+    return finished
 
 
 @dataclass
