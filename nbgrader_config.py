@@ -15,3 +15,13 @@ c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 # Grade submitted notebooks even when they arrive without a timestamp.
 c.Autograde.create_student = True
+# Autograde with the hardened Execute step: patches to the grading helpers
+# are undone before each hidden test, a dead kernel costs only the cells from
+# the one that killed it, and `autograder grade` can set a memory limit
+# (GuardedExecute.memory_limit_mb).
+from autograder.execute import GuardedExecute  # noqa: E402
+from nbgrader.converters.autograde import Autograde  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    GuardedExecute if step.__name__ == "Execute" else step for step in Autograde.autograde_preprocessors.default()
+]

@@ -1,4 +1,4 @@
-"""The ``autograder`` command: build, calibrate, demo.
+"""The ``autograder`` command: build, calibrate, demo, grade, doctor.
 
 Each subcommand parses its arguments and calls one function that does the
 work; errors a user can fix are printed as one line, with exit status 2.
@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import build, calibration, corpus, course, demo
+from autograder import build, calibration, corpus, course, demo, doctor, grading, results, submissions
 
 
 def _build(arguments: argparse.Namespace) -> int:
@@ -50,6 +50,34 @@ def _demo(arguments: argparse.Namespace) -> int:
     return demo.run(root, arguments.out or root / "demo", arguments.assignments or course.assignments(root))
 
 
+def _grade(arguments: argparse.Namespace) -> int:
+    root = (arguments.course or course.find_root()).resolve()
+    options = grading.GradeOptions(
+        submissions=arguments.submissions,
+        workers=arguments.workers,
+        timeout_s=arguments.timeout,
+        cell_timeout_s=arguments.cell_timeout,
+        memory_mib=arguments.memory,
+        backend=arguments.backend,
+        students=tuple(arguments.student),
+        force=arguments.force,
+    )
+    report = grading.grade(root, arguments.assignment, options, report=lambda line: print(line, flush=True))
+    print()
+    print(results.summary_table(report.results))
+    print()
+    print(f"{len(report.graded_now)} graded now, {len(report.results) - len(report.graded_now)} already done, "
+          f"{report.workers} in flight, {report.seconds:.1f} s.")
+    print(f"grades: {report.csv_path}; gradebook: {root / 'gradebook.db'}; feedback: {root / 'feedback'}")
+    return 0
+
+
+def _doctor(arguments: argparse.Namespace) -> int:
+    report = doctor.findings()
+    print(doctor.render(report))
+    return 0 if all(finding.ok for finding in report) else 1
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``autograder`` command."""
     main_parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
@@ -70,6 +98,23 @@ def parser() -> argparse.ArgumentParser:
     demo_parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     demo_parser.add_argument("--out", type=Path, help="scratch course folder (default: ./demo)")
     demo_parser.set_defaults(handler=_demo)
+
+    grade_parser = commands.add_parser("grade", help="autograde a class's submissions of one assignment")
+    grade_parser.add_argument("assignment")
+    grade_parser.add_argument("--submissions", type=Path,
+                              help="nbgrader submitted/ folder, folder of notebooks, or .zip (default: ./submitted)")
+    grade_parser.add_argument("--workers", type=int, default=0, help="submissions in flight (default: from the machine)")
+    grade_parser.add_argument("--timeout", type=float, default=1200.0, help="seconds for one submission (default 1200)")
+    grade_parser.add_argument("--cell-timeout", type=int, default=0,
+                              help="seconds for one cell (default: the course's Execute.timeout)")
+    grade_parser.add_argument("--memory", type=int, default=0, help="MiB for one kernel (default: a share of RAM)")
+    grade_parser.add_argument("--backend", choices=grading.BACKENDS, help="Keras backend (default: $KERAS_BACKEND)")
+    grade_parser.add_argument("--student", action="append", default=[], help="grade only this student (repeatable)")
+    grade_parser.add_argument("--force", action="store_true", help="regrade students already graded")
+    grade_parser.set_defaults(handler=_grade)
+
+    doctor_parser = commands.add_parser("doctor", help="what this machine offers for grading, and fixes")
+    doctor_parser.set_defaults(handler=_doctor)
     return main_parser
 
 
@@ -78,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
         return arguments.handler(arguments)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, submissions.SubmissionsError) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
 

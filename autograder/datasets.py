@@ -292,6 +292,28 @@ LAYOUTS: dict[str, list[_Layout]] = {
 }
 
 
+def locate(name: str) -> tuple[Path | None, list[str]]:
+    """Find ``name`` on disk without reading or downloading it.
+
+    Args:
+        name: a dataset name from `DATASET_NAMES` (``sign_language_rps`` is
+            looked up as ``sign_language``).
+
+    Returns:
+        The file or folder found first (or None) and, for each place
+        searched before it, what was missing there.
+    """
+    name = "sign_language" if name == "sign_language_rps" else name
+    notes = []
+    for place in search_places(name):
+        for layout in LAYOUTS[name]:
+            found = layout.find(place.folder)
+            if found is not None:
+                return found, notes
+            notes.append(f"{place.label} ({place.folder}): no {layout.what}")
+    return None, notes
+
+
 def _download(name: str) -> Arrays:
     """Fetch a dataset from its official host into Keras' cache."""
     if name == "sign_language":

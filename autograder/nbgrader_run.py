@@ -20,6 +20,7 @@ from typing import Mapping
 
 import nbformat
 from nbgrader.api import Gradebook
+from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course
 
@@ -52,12 +53,14 @@ class SubmissionGrades:
         student: the student id.
         scores: automatic score per test-cell ``grade_id``.
         max_scores: points available per test-cell ``grade_id``.
+        manual: ``grade_id`` of written answers waiting for a human grader.
         seconds: wall time of the student's ``nbgrader autograde``.
     """
 
     student: str
     scores: dict[str, float] = field(default_factory=dict)
     max_scores: dict[str, float] = field(default_factory=dict)
+    manual: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -103,7 +106,22 @@ def read_grades(course_root: Path, assignment: str, student: str) -> SubmissionG
             if grade.cell.cell_type == "code":
                 grades.scores[grade.name] = float(grade.auto_score or 0.0)
                 grades.max_scores[grade.name] = float(grade.max_score)
+            elif grade.needs_manual_grade:
+                grades.manual.append(grade.name)
     return grades
+
+
+def read_max_scores(gradebook_file: Path, assignment: str) -> dict[str, float]:
+    """Return ``{grade_id: points}`` of an assignment's autograded cells, from a gradebook file."""
+    with Gradebook(f"sqlite:///{gradebook_file}") as gradebook:
+        notebook = gradebook.find_notebook(assignment, assignment)
+        return {cell.name: float(cell.max_score) for cell in notebook.grade_cells if cell.cell_type == "code"}
+
+
+def configured_cell_timeout(course_root: Path) -> int:
+    """The course's per-cell time limit in seconds (``c.Execute.timeout`` in its nbgrader config)."""
+    config = PyFileConfigLoader(course.CONFIG_FILE, path=str(course_root)).load_config()
+    return int(config.Execute.get("timeout", 300))
 
 
 def autograde(

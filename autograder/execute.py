@@ -1,0 +1,147 @@
+"""nbgrader's Execute step, hardened for untrusted notebooks.
+
+`GuardedExecute` replaces nbgrader's ``Execute`` in the course's
+``nbgrader_config.py``, so plain ``nbgrader autograde`` and
+``autograder grade`` both get it. On top of nbgrader's own behaviour it:
+
+- undoes a learner's patches before each hidden test cell
+  (`autograder.guard`), and tells the learner in that cell's output
+  (on stdout: nbgrader scores a test cell with stderr output as failed);
+- keeps grading when the kernel dies (out of memory, ``os._exit``, a
+  crash): the cell that killed it and every later code cell get an error
+  saying so, so they lose their points and earlier cells keep theirs;
+- stops the kernel when it uses more memory than ``memory_limit_mb``;
+- says in plain words when a cell ran past the time limit;
+- moves a hidden test cell's stderr text (library warnings, TensorFlow's
+  C++ log) to stdout: nbgrader scores any stderr output as a failure, and a
+  correct model that makes Keras warn must not lose points. Failing checks
+  raise, which nbgrader records as an error either way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from typing import Any
+
+import psutil
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer
+
+from autograder.notebooks import role_of
+
+PROTECT_CODE = "import autograder.guard as _autograder_guard\n_autograder_guard.protect(globals())\n"
+RESTORE_CODE = (
+    "import json as _autograder_json\n"
+    "print(_autograder_json.dumps(__import__('autograder.guard').guard.restore(globals())))\n"
+)
+MEMORY_POLL_SECONDS = 0.25
+
+
+class GuardedExecute(Execute):
+    """nbgrader's Execute with a tamper guard, kernel-death handling and a memory limit."""
+
+    memory_limit_mb = Integer(0, help="Stop the kernel above this resident memory in MiB (0: no limit).").tag(
+        config=True
+    )
+    guard = Bool(True, help="Undo changes to autograder, keras, numpy and builtins before hidden tests.").tag(
+        config=True
+    )
+
+    def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
+        """Execute ``nb`` as nbgrader does, with this class's protections."""
+        self._death_reason: str | None = None
+        self._memory_watch: threading.Event | None = None
+        self.error_on_timeout = {
+            "ename": "CellTimeoutError",
+            "evalue": f"this cell ran longer than the grader's limit of {self.timeout} s and was stopped",
+            "traceback": [f"CellTimeoutError: this cell ran longer than the grader's limit of {self.timeout} s"],
+        }
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._memory_watch is not None:
+                self._memory_watch.set()
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
+        """Execute one cell; guard hidden tests; turn a dead kernel into cell errors."""
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._death_reason is not None:
+            cell.outputs = [_error("KernelDied", f"not run: {self._death_reason} in an earlier cell")]
+            return cell, resources
+        if self._memory_watch is None:
+            self._start(index)
+        role = role_of(cell)
+        undone = self._run_hidden(RESTORE_CODE, index) if self.guard and role == "test" else ""
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._death_reason = self._death_reason or "the kernel stopped (it crashed, ran out of memory or exited)"
+            cell.outputs.append(_error("KernelDied", f"{self._death_reason} while running this cell"))
+            return cell, resources
+        if role == "test":
+            _stderr_to_stdout(cell)
+        if undone and undone.strip() not in ("", "[]"):
+            names = ", ".join(json.loads(undone))
+            note = f"The grader undid changes your notebook made to {names} before running this test.\n"
+            cell.outputs.insert(0, new_output("stream", name="stdout", text=note))
+        if self.guard and role == "readonly":
+            self._run_hidden(PROTECT_CODE, index)
+        return cell, resources
+
+    def _start(self, index: int) -> None:
+        """Record the trusted modules before any learner code, and start the memory watch."""
+        self._memory_watch = threading.Event()
+        if self.memory_limit_mb > 0 and self.km is not None and getattr(self.km, "provisioner", None) is not None:
+            pid = self.km.provisioner.pid or self.km.provisioner.process.pid
+            threading.Thread(target=self._watch_memory, args=(pid,), daemon=True).start()
+        if self.guard:
+            self._run_hidden(PROTECT_CODE, index)
+
+    def _run_hidden(self, code: str, index: int) -> str:
+        """Run grader code in the kernel, outside the notebook; return what it printed."""
+        scratch = new_code_cell(code)
+        try:
+            super().execute_cell(scratch, index, store_history=False)
+        except DeadKernelError:
+            return ""
+        return "".join(output.get("text", "") for output in scratch.outputs if output.output_type == "stream")
+
+    def _watch_memory(self, pid: int) -> None:
+        """Kill the kernel's process tree once its resident memory passes the limit."""
+        assert self._memory_watch is not None
+        limit = self.memory_limit_mb * 1024 * 1024
+        while not self._memory_watch.wait(MEMORY_POLL_SECONDS):
+            try:
+                kernel = psutil.Process(pid)
+                tree = [kernel, *kernel.children(recursive=True)]
+                used = sum(process.memory_info().rss for process in tree)
+            except psutil.Error:
+                return
+            if used > limit:
+                self._death_reason = (
+                    f"the kernel used {used / 2**20:.0f} MiB, more than the grader's limit of "
+                    f"{self.memory_limit_mb} MiB, and was stopped"
+                )
+                for process in reversed(tree):
+                    try:
+                        os.kill(process.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                return
+
+
+def _stderr_to_stdout(cell: NotebookNode) -> None:
+    for output in cell.outputs:
+        if output.output_type == "stream" and output.get("name") == "stderr":
+            output.name = "stdout"
+
+
+def _error(name: str, message: str) -> NotebookNode:
+    return new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])

@@ -1,0 +1,169 @@
+"""One graded submission as a result object, and the files made from results.
+
+`SubmissionResult` knows how to write itself as a Gradescope-style
+``results.json`` and read itself back (the runner resumes from those
+files), and `write_csv` / `summary_table` turn a class's results into the
+grades CSV and the table printed at the end of a run.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+GRADED = "graded"
+FAILED = "failed"
+
+
+@dataclass
+class SubmissionResult:
+    """What grading one student's notebook produced.
+
+    Attributes:
+        student: the student id.
+        assignment: the assignment id.
+        status: ``graded`` (nbgrader ran; scores are real) or ``failed``
+            (nothing could be run; every automatic score is 0).
+        reason: for ``failed``, why, in words a student can act on.
+        scores: automatic score per test cell ``grade_id``.
+        max_scores: points available per test cell ``grade_id``.
+        messages: the first line of each failed test cell's error, by ``grade_id``.
+        manual: ``grade_id`` of written answers waiting for a human grader.
+        notebook_sha256: hash of the submitted file (resume regrades a changed file).
+        seconds: wall time of the whole grading of this submission.
+        timing: seconds spent in ``overhead`` (nbgrader and kernel start),
+            ``learner_cells`` and ``hidden_tests``.
+        backend: the Keras backend it was graded with.
+        sandboxed: True when it ran with no network and the course's private files hidden.
+        guard_undid: names the tamper guard put back, by ``grade_id``.
+    """
+
+    student: str
+    assignment: str
+    status: str
+    reason: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    max_scores: dict[str, float] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    manual: list[str] = field(default_factory=list)
+    notebook_sha256: str = ""
+    seconds: float = 0.0
+    timing: dict[str, float] = field(default_factory=dict)
+    backend: str = ""
+    sandboxed: bool = False
+    guard_undid: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        """Sum of the automatic scores."""
+        return sum(self.scores.values())
+
+    @property
+    def max_total(self) -> float:
+        """Sum of the automatic points available."""
+        return sum(self.max_scores.values())
+
+    def to_gradescope(self) -> dict:
+        """Return this result in Gradescope's ``results.json`` shape, with the raw record under ``extra_data``."""
+        tests = [
+            {
+                "name": grade_id,
+                "score": self.scores.get(grade_id, 0.0),
+                "max_score": points,
+                "status": "passed" if self.scores.get(grade_id, 0.0) >= points else "failed",
+                "output": self.messages.get(grade_id, self.reason or "") if self.scores.get(grade_id, 0.0) < points else "",
+            }
+            for grade_id, points in self.max_scores.items()
+        ]
+        output = self.reason or (
+            f"{len(self.manual)} written answer(s) will be graded by hand." if self.manual else ""
+        )
+        return {
+            "score": self.total,
+            "execution_time": round(self.seconds, 2),
+            "output": output,
+            "tests": tests,
+            "extra_data": asdict(self),
+        }
+
+    @classmethod
+    def from_gradescope(cls, data: dict) -> "SubmissionResult":
+        """Read back a result written by `to_gradescope`."""
+        return cls(**data["extra_data"])
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader never sees half a file, even if the process is killed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def write_json(result: SubmissionResult, path: Path) -> None:
+    """Write ``result`` as ``results.json`` at ``path``."""
+    write_atomically(path, json.dumps(result.to_gradescope(), indent=2, sort_keys=True) + "\n")
+
+
+def read_json(path: Path) -> SubmissionResult | None:
+    """Read a ``results.json``; None when it is missing or unreadable (the submission is then regraded)."""
+    try:
+        return SubmissionResult.from_gradescope(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def failure_page(result: SubmissionResult) -> str:
+    """Return a feedback HTML page for a submission that could not be run at all."""
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(result.assignment)}: {html.escape(result.student)}</title></head><body>\n"
+        f"<h1>{html.escape(result.assignment)}</h1>\n"
+        f"<p>Your submission could not be graded: {html.escape(result.reason or 'unknown reason')}</p>\n"
+        f"<p>Score: 0 / {result.max_total:g}</p>\n</body></html>\n"
+    )
+
+
+def write_csv(results: list[SubmissionResult], path: Path) -> None:
+    """Write the grades CSV: one row per student, per-cell scores, total, status and reason."""
+    cells = list(results[0].max_scores) if results else []
+    lines = [["student", *cells, "total", "max_total", "status", "reason", "needs_manual_grading", "seconds"]]
+    for result in results:
+        lines.append(
+            [
+                result.student,
+                *[f"{result.scores.get(cell, 0.0):g}" for cell in cells],
+                f"{result.total:g}",
+                f"{result.max_total:g}",
+                result.status,
+                result.reason or "",
+                " ".join(result.manual),
+                f"{result.seconds:.1f}",
+            ]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(lines)
+    os.replace(partial, path)
+
+
+def summary_table(results: list[SubmissionResult]) -> str:
+    """Format one line per student: score, time, and what went wrong."""
+    rows = [["student", "score", "seconds", "notes"]]
+    for result in results:
+        if result.status == FAILED:
+            note = f"FAILED: {result.reason}"
+        else:
+            lost = [f"{cell} ({result.messages.get(cell, 'failed')})" for cell, points in result.max_scores.items()
+                    if result.scores.get(cell, 0.0) < points]
+            note = "lost: " + "; ".join(lost) if lost else "full marks"
+        rows.append([result.student, f"{result.total:g}/{result.max_total:g}", f"{result.seconds:.1f}", note[:160]])
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row[:3], widths)), row[3]]) for row in rows
+    )

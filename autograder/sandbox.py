@@ -1,0 +1,82 @@
+"""Running a grading command with no network and with the course's private files hidden.
+
+Where Linux lets an ordinary process make namespaces (``unshare -rnm``),
+`wrap` prefixes a command so that it runs in a new network namespace (only
+its own loopback, which nbgrader needs to talk to the kernel) and a new
+mount namespace in which the given paths (``source/``, ``solutions/``, the
+gradebook, other students' folders) are covered by empty ones. Elsewhere
+`available` is False and the runner says so; the learner's code still runs
+in a scratch copy outside the course.
+
+``python -m autograder.sandbox --hide PATH ... -- COMMAND ...`` is the
+part that runs inside the namespaces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import functools
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+SIOCSIFFLAGS = 0x8914
+IFF_UP_RUNNING = 0x1 | 0x40
+
+
+@functools.cache
+def available() -> bool:
+    """Return True when this machine lets the grader make network and mount namespaces."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    probe = subprocess.run([unshare, "-rnm", "true"], capture_output=True)
+    return probe.returncode == 0
+
+
+def wrap(command: list[str], hide: list[Path]) -> list[str]:
+    """Return ``command`` prefixed to run sandboxed, or unchanged when namespaces are unavailable.
+
+    Args:
+        command: the program and its arguments.
+        hide: files and folders to make empty for it; ones that do not exist are skipped.
+    """
+    if not available():
+        return command
+    hidden = [argument for path in hide if path.exists() for argument in ("--hide", str(path.resolve()))]
+    return [shutil.which("unshare") or "unshare", "-rnm", sys.executable, "-m", __name__, *hidden, "--", *command]
+
+
+def _loopback_up() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        request = struct.pack("16sH14s", b"lo", IFF_UP_RUNNING, b"\x00" * 14)
+        fcntl.ioctl(probe.fileno(), SIOCSIFFLAGS, request)
+
+
+def _cover(path: Path) -> None:
+    if path.is_dir():
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "none", str(path)], check=True)
+    else:
+        subprocess.run(["mount", "--bind", "/dev/null", str(path)], check=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Inside fresh namespaces: bring loopback up, cover the hidden paths, then run the command."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
+    parser.add_argument("--hide", action="append", type=Path, default=[])
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    arguments = parser.parse_args(argv)
+    command = arguments.command[1:] if arguments.command[:1] == ["--"] else arguments.command
+    _loopback_up()
+    for path in arguments.hide:
+        _cover(path)
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    main()
