@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +39,8 @@ from typing import Callable
 
 import nbformat
 import psutil
-from nbgrader.api import Gradebook, MissingEntry
+import sqlalchemy.exc
+from nbgrader.api import MissingEntry
 
 from autograder import course, hardware, nbgrader_run, results, sandbox, submissions
 from autograder.notebooks import role_of
@@ -47,6 +49,9 @@ from autograder.results import FAILED, GRADED, SubmissionResult
 # Paths under the course root that a learner's code must not see.
 PRIVATE_PATHS = ("source", "solutions", "gradebook.db", "submitted", "autograded", "feedback", "grades")
 BACKENDS = ("tensorflow", "jax", "torch")
+# Errors the grader itself puts in a cell (time limit, dead kernel): worth
+# reporting even in cells nbgrader does not track.
+GRADER_ERRORS = ("CellTimeoutError", "KernelDied")
 
 
 @dataclass
@@ -173,7 +178,8 @@ def grade(
     with tempfile.TemporaryDirectory(prefix="autograder-grade-") as work:
         template = nbgrader_run.scratch_course(root, Path(work) / "template", [assignment]) / "gradebook.db"
         _register_assignment(root, assignment, Path(work) / "release")
-        done, todo, failed_now = _plan(root, assignment, incoming, options)
+        max_scores = nbgrader_run.read_max_scores(template, assignment)
+        done, todo, failed_now = _plan(root, assignment, incoming, options, max_scores)
         progress = _Progress(len(todo) + len(failed_now), report)
         for result in failed_now:
             _record(root, result, None)
@@ -190,21 +196,41 @@ def grade(
     return BatchReport(assignment, looked_at, sorted(fresh), time.perf_counter() - started, workers, csv_path)
 
 
+def _failed(
+    student: str, assignment: str, reason: str, max_scores: dict[str, float], digest: str = "", backend: str = "",
+    sandboxed: bool = False,
+) -> SubmissionResult:
+    """A result for a submission that could not be run: every automatic score 0, with the reason."""
+    scores = {cell: 0.0 for cell in max_scores}
+    return SubmissionResult(
+        student, assignment, FAILED, reason, scores, dict(max_scores), notebook_sha256=digest, backend=backend,
+        sandboxed=sandboxed,
+    )
+
+
 def _plan(
-    root: Path, assignment: str, incoming: list[submissions.Incoming], options: GradeOptions
+    root: Path,
+    assignment: str,
+    incoming: list[submissions.Incoming],
+    options: GradeOptions,
+    max_scores: dict[str, float],
 ) -> tuple[dict[str, SubmissionResult], list[tuple[str, Path, str]], list[SubmissionResult]]:
     """Import notebooks; split students into already done, to grade, and failed before running."""
     done, todo, failed = {}, [], []
     for entry in incoming:
+        prior = results.read_json(results_path(root, assignment, entry.student))
         if entry.notebook is None:
-            failed.append(SubmissionResult(entry.student, assignment, FAILED, entry.problem))
+            reason = entry.problem or "no notebook"
+            if prior is not None and prior.reason == reason and not prior.notebook_sha256 and not options.force:
+                done[entry.student] = prior
+            else:
+                failed.append(_failed(entry.student, assignment, reason, max_scores))
             continue
         target = submitted_path(root, assignment, entry.student)
         if entry.notebook.resolve() != target.resolve():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(entry.notebook, target)
         digest = hashlib.sha256(target.read_bytes()).hexdigest()
-        prior = results.read_json(results_path(root, assignment, entry.student))
         if prior is not None and prior.notebook_sha256 == digest and not options.force:
             done[entry.student] = prior
         else:
@@ -214,7 +240,7 @@ def _plan(
 
 def _register_assignment(root: Path, assignment: str, release: Path) -> None:
     """Make sure the course gradebook knows ``assignment`` (nbgrader generate_assignment, release elsewhere)."""
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with nbgrader_run.open_gradebook(root / "gradebook.db") as gradebook:
         try:
             gradebook.find_assignment(assignment)
             return
@@ -278,21 +304,33 @@ class _Runner:
             pool.shutdown(wait=True)
 
     def _grade_one(self, student: str, notebook: Path, digest: str, env: dict[str, str]):
+        """Grade one submission; never raises, so one submission cannot stop the batch."""
+        try:
+            return self._grade_one_unguarded(student, notebook, digest, env)
+        except Exception as error:  # a grader fault: record it for this student, go on with the rest
+            reason = f"the grader failed on this submission ({type(error).__name__}: {str(error).strip()[:300]})"
+            max_scores = nbgrader_run.read_max_scores(self.template, self.assignment)
+            return _failed(student, self.assignment, reason, max_scores, digest), None
+
+    def _grade_one_unguarded(self, student: str, notebook: Path, digest: str, env: dict[str, str]):
         started = time.perf_counter()
         result = SubmissionResult(student, self.assignment, GRADED, notebook_sha256=digest)
         result.backend = env.get("KERAS_BACKEND", "tensorflow")
         result.sandboxed = sandbox.available()
         scratch = Path(tempfile.mkdtemp(prefix=f"{student}-", dir=self.work))
-        problem = _unreadable(notebook)
-        if problem is None:
-            problem = self._autograde(scratch, student, notebook, env)
+        problem = _unreadable(notebook) or self._autograde(scratch, student, notebook, env)
+        autograded = time.perf_counter()
         if problem is None:
             _read_outcome(scratch, self.assignment, student, result)
-            nbgrader_run.run_nbgrader(scratch, "generate_feedback", self.assignment, f"--student={student}", "--force")
+            try:
+                nbgrader_run.run_nbgrader(scratch, "generate_feedback", self.assignment, f"--student={student}", "--force")
+            except RuntimeError as error:  # the grades stand; the feedback page says it is a summary
+                result.feedback_problem = _last_error(str(error))
+            result.timing["autograde"] = round(autograded - started, 2)
+            result.timing["feedback"] = round(time.perf_counter() - autograded, 2)
         else:
-            result.status, result.reason = FAILED, problem
-            result.max_scores = nbgrader_run.read_max_scores(self.template, self.assignment)
-            result.scores = {cell: 0.0 for cell in result.max_scores}
+            max_scores = nbgrader_run.read_max_scores(self.template, self.assignment)
+            result = _failed(student, self.assignment, problem, max_scores, digest, result.backend, result.sandboxed)
         result.seconds = time.perf_counter() - started
         return result, scratch
 
@@ -377,21 +415,24 @@ def _read_outcome(scratch: Path, assignment: str, student: str, result: Submissi
     result.scores, result.max_scores, result.manual = grades.scores, grades.max_scores, grades.manual
     graded = nbformat.read(str(scratch / "autograded" / student / assignment / f"{assignment}.ipynb"), as_version=4)
     learner = hidden = 0.0
-    for cell in graded.cells:
+    for index, cell in enumerate(graded.cells):
         if cell.cell_type != "code":
             continue
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if role_of(cell) == "test":
-            hidden += _seconds(cell)
-            errors = [output for output in cell.outputs if output.output_type == "error"]
-            if errors:
-                result.messages[grade_id] = f"{errors[-1].ename}: {errors[-1].evalue}".splitlines()[0][:300]
-            for output in cell.outputs:
-                if output.output_type == "stream" and output.text.startswith("The grader undid"):
-                    result.guard_undid[grade_id] = output.text.split(" made to ", 1)[1].split(" before ")[0].split(", ")
-        else:
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        message = f"{errors[-1].ename}: {errors[-1].evalue}".splitlines()[0][:300] if errors else ""
+        if role_of(cell) != "test":
             learner += _seconds(cell)
-    result.timing = {"learner_cells": round(learner, 2), "hidden_tests": round(hidden, 2)}
+            if errors and (grade_id or errors[-1].ename in GRADER_ERRORS):
+                result.cell_errors[grade_id or f"cell {index + 1}"] = message
+            continue
+        hidden += _seconds(cell)
+        if errors:
+            result.messages[grade_id] = message
+        for output in cell.outputs:
+            if output.output_type == "stream" and output.text.startswith("The grader undid"):
+                result.guard_undid[grade_id] = output.text.split(" made to ", 1)[1].split(" before ")[0].split(", ")
+    result.timing.update(learner_cells=round(learner, 2), hidden_tests=round(hidden, 2))
 
 
 def _record(root: Path, result: SubmissionResult, scratch: Path | None) -> None:
@@ -399,7 +440,9 @@ def _record(root: Path, result: SubmissionResult, scratch: Path | None) -> None:
     assignment, student = result.assignment, result.student
     done_marker = results_path(root, assignment, student)
     done_marker.unlink(missing_ok=True)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with nbgrader_run.open_gradebook(root / "gradebook.db") as gradebook, warnings.catch_warnings():
+        # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; the rows are written all the same.
+        warnings.simplefilter("ignore", sqlalchemy.exc.SAWarning)
         gradebook.update_or_create_student(student)
         try:
             gradebook.remove_submission(assignment, student)
@@ -423,8 +466,8 @@ def _record(root: Path, result: SubmissionResult, scratch: Path | None) -> None:
         shutil.copytree(scratch / "autograded" / student / assignment, graded, dirs_exist_ok=True)
         for page in (scratch / "feedback" / student / assignment).glob("*.html"):
             shutil.copy(page, feedback / page.name)
-    else:
-        results.write_atomically(feedback / f"{assignment}.html", results.failure_page(result))
+    if not list(feedback.glob("*.html")):
+        results.write_atomically(feedback / f"{assignment}.html", results.summary_page(result))
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
     results.write_json(result, done_marker)

@@ -25,20 +25,35 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import course
 
 
+def _interpreter_path() -> str:
+    """``PATH`` with this interpreter's ``bin`` folder first (nbgrader runs ``alembic`` from there)."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+
+def open_gradebook(gradebook_file: Path) -> Gradebook:
+    """Open an nbgrader gradebook file (created when missing) for use in a ``with`` block.
+
+    A new gradebook is made by nbgrader running ``alembic``, which must be on
+    ``PATH``; this interpreter's ``bin`` folder is put there first.
+    """
+    if not os.environ.get("PATH", "").startswith(str(Path(sys.executable).parent)):
+        os.environ["PATH"] = _interpreter_path()
+    return Gradebook(f"sqlite:///{Path(gradebook_file).resolve()}")
+
+
 def run_nbgrader(course_root: Path, *arguments: str, timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run an ``nbgrader`` command in ``course_root``, raising with its output on failure.
 
     This interpreter's ``bin`` folder goes first on ``PATH``: nbgrader runs
     ``alembic`` from there, and kernels start with this interpreter.
     """
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     finished = subprocess.run(
         [sys.executable, "-m", "nbgrader", *arguments, "--log-level=WARN"],
         cwd=course_root,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PATH": path},
+        env={**os.environ, "PATH": _interpreter_path()},
     )
     if finished.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{finished.stdout}\n{finished.stderr}")
@@ -100,7 +115,7 @@ def submit(course_root: Path, assignment: str, student: str, notebook: nbformat.
 def read_grades(course_root: Path, assignment: str, student: str) -> SubmissionGrades:
     """Read one student's automatic scores per test-cell ``grade_id`` from the gradebook."""
     grades = SubmissionGrades(student)
-    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gradebook:
+    with open_gradebook(course_root / "gradebook.db") as gradebook:
         notebook = gradebook.find_submission_notebook(assignment, assignment, student)
         for grade in notebook.grades:
             if grade.cell.cell_type == "code":
@@ -113,7 +128,7 @@ def read_grades(course_root: Path, assignment: str, student: str) -> SubmissionG
 
 def read_max_scores(gradebook_file: Path, assignment: str) -> dict[str, float]:
     """Return ``{grade_id: points}`` of an assignment's autograded cells, from a gradebook file."""
-    with Gradebook(f"sqlite:///{gradebook_file}") as gradebook:
+    with open_gradebook(gradebook_file) as gradebook:
         notebook = gradebook.find_notebook(assignment, assignment)
         return {cell.name: float(cell.max_score) for cell in notebook.grade_cells if cell.cell_type == "code"}
 

@@ -43,6 +43,12 @@ def read(path: str | Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
+def write(notebook: nbformat.NotebookNode, path: str | Path) -> None:
+    """Write a notebook as nbformat 4, making its folder."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+
+
 def role_of(cell: nbformat.NotebookNode) -> str | None:
     """Return the nbgrader role of a cell, or None for an ordinary cell."""
     meta = cell.get("metadata", {}).get("nbgrader", {})

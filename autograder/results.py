@@ -32,14 +32,18 @@ class SubmissionResult:
         scores: automatic score per test cell ``grade_id``.
         max_scores: points available per test cell ``grade_id``.
         messages: the first line of each failed test cell's error, by ``grade_id``.
+        cell_errors: the first line of errors in the learner's own cells (by
+            ``grade_id``) and of the grader's time and kernel errors anywhere.
         manual: ``grade_id`` of written answers waiting for a human grader.
         notebook_sha256: hash of the submitted file (resume regrades a changed file).
         seconds: wall time of the whole grading of this submission.
-        timing: seconds spent in ``overhead`` (nbgrader and kernel start),
-            ``learner_cells`` and ``hidden_tests``.
+        timing: seconds of ``autograde`` (the whole nbgrader run), of which
+            ``learner_cells`` and ``hidden_tests`` ran cells (the rest is
+            nbgrader and kernel start), then ``feedback``.
         backend: the Keras backend it was graded with.
         sandboxed: True when it ran with no network and the course's private files hidden.
         guard_undid: names the tamper guard put back, by ``grade_id``.
+        feedback_problem: why nbgrader's feedback page is missing, if it is.
     """
 
     student: str
@@ -49,6 +53,7 @@ class SubmissionResult:
     scores: dict[str, float] = field(default_factory=dict)
     max_scores: dict[str, float] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    cell_errors: dict[str, str] = field(default_factory=dict)
     manual: list[str] = field(default_factory=list)
     notebook_sha256: str = ""
     seconds: float = 0.0
@@ -56,6 +61,7 @@ class SubmissionResult:
     backend: str = ""
     sandboxed: bool = False
     guard_undid: dict[str, list[str]] = field(default_factory=dict)
+    feedback_problem: str | None = None
 
     @property
     def total(self) -> float:
@@ -79,9 +85,11 @@ class SubmissionResult:
             }
             for grade_id, points in self.max_scores.items()
         ]
-        output = self.reason or (
-            f"{len(self.manual)} written answer(s) will be graded by hand." if self.manual else ""
-        )
+        lines = [self.reason] if self.reason else []
+        lines += [f"Error in your cell {cell}: {message}" for cell, message in self.cell_errors.items()]
+        if self.manual:
+            lines.append(f"{len(self.manual)} written answer(s) will be graded by hand.")
+        output = "\n".join(lines)
         return {
             "score": self.total,
             "execution_time": round(self.seconds, 2),
@@ -106,7 +114,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def write_json(result: SubmissionResult, path: Path) -> None:
     """Write ``result`` as ``results.json`` at ``path``."""
-    write_atomically(path, json.dumps(result.to_gradescope(), indent=2, sort_keys=True) + "\n")
+    write_atomically(path, json.dumps(result.to_gradescope(), indent=2) + "\n")
 
 
 def read_json(path: Path) -> SubmissionResult | None:
@@ -117,14 +125,28 @@ def read_json(path: Path) -> SubmissionResult | None:
         return None
 
 
-def failure_page(result: SubmissionResult) -> str:
-    """Return a feedback HTML page for a submission that could not be run at all."""
+def summary_page(result: SubmissionResult) -> str:
+    """Return a feedback HTML page made from the result alone.
+
+    Used when nbgrader's own feedback is missing: the submission could not
+    be run, or nbgrader's feedback step failed.
+    """
+    heading = f"{html.escape(result.assignment)}: {html.escape(result.student)}"
+    items = [
+        f"<li>{html.escape(cell)}: {result.scores.get(cell, 0.0):g} / {points:g}"
+        + (f" ({html.escape(result.messages[cell])})" if cell in result.messages else "")
+        + "</li>"
+        for cell, points in result.max_scores.items()
+    ]
+    notes = [result.reason] if result.reason else []
+    notes += [f"Error in your cell {cell}: {message}" for cell, message in result.cell_errors.items()]
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(result.assignment)}: {html.escape(result.student)}</title></head><body>\n"
-        f"<h1>{html.escape(result.assignment)}</h1>\n"
-        f"<p>Your submission could not be graded: {html.escape(result.reason or 'unknown reason')}</p>\n"
-        f"<p>Score: 0 / {result.max_total:g}</p>\n</body></html>\n"
+        f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{heading}</title></head><body>\n"
+        f"<h1>{heading}</h1>\n"
+        + "".join(f"<p>{html.escape(note)}</p>\n" for note in notes)
+        + f"<p>Score: {result.total:g} / {result.max_total:g}</p>\n<ul>\n"
+        + "\n".join(items)
+        + "\n</ul>\n</body></html>\n"
     )
 
 
@@ -161,7 +183,8 @@ def summary_table(results: list[SubmissionResult]) -> str:
         else:
             lost = [f"{cell} ({result.messages.get(cell, 'failed')})" for cell, points in result.max_scores.items()
                     if result.scores.get(cell, 0.0) < points]
-            note = "lost: " + "; ".join(lost) if lost else "full marks"
+            causes = [f"{cell}: {message}" for cell, message in result.cell_errors.items()]
+            note = "; ".join(["lost: " + "; ".join(lost)] + causes) if lost else "full marks"
         rows.append([result.student, f"{result.total:g}/{result.max_total:g}", f"{result.seconds:.1f}", note[:160]])
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(

@@ -28,10 +28,57 @@ import numpy as np
 from autograder import budgets, checks, datasets
 
 RESULT_PREFIX = "AUTOGRADER-TRAINING-RESULT "
+# Set before the worker imports a backend: deterministic GPU kernels for
+# JAX (XLA) and PyTorch (cuBLAS), fixed hashing, quiet TensorFlow.
+DETERMINISM_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "PYTHONHASHSEED": "0",
+    "XLA_FLAGS": "--xla_gpu_deterministic_ops=true",
+    "CUBLAS_WORKSPACE_CONFIG": ":4096:8",
+    "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
+    "TF_FORCE_GPU_ALLOW_GROWTH": "true",
+}
 # Test suites may set this to a folder where results are kept by request:
 # training is deterministic, so a model trained once need not train again.
 # The grader never sets it.
 CACHE_VARIABLE = "AUTOGRADER_TRAINING_CACHE"
+
+
+# Chosen from benchmarks/epoch_time.py on an H100 (docs/performance.md).
+GPU_STEPS_PER_EXECUTION = 16
+GPU_DATA_ON_DEVICE = False
+
+
+@dataclass(frozen=True)
+class SpeedSettings:
+    """How `train_here` makes training fast without changing what is learned.
+
+    The budget (data, epochs, batch size, seed) is calibrated and never
+    changes; these only change how the work reaches the device.
+
+    Attributes:
+        steps_per_execution: training batches per compiled call (fewer
+            host round trips; the PyTorch backend supports only 1).
+        data_on_device: convert the arrays to backend tensors on the
+            device once, before ``fit``.
+        predict_batch_size: batch size when measuring test accuracy (any
+            size gives the same predictions).
+    """
+
+    steps_per_execution: int = 1
+    data_on_device: bool = False
+    predict_batch_size: int = 1024
+
+
+def speed_settings() -> SpeedSettings:
+    """Pick `SpeedSettings` for the active backend and device (measured in docs/performance.md)."""
+    import keras
+
+    if device_name() != "GPU":
+        return SpeedSettings()
+    steps = 1 if keras.backend.backend() == "torch" else GPU_STEPS_PER_EXECUTION
+    return SpeedSettings(steps_per_execution=steps, data_on_device=GPU_DATA_ON_DEVICE, predict_batch_size=8192)
+
 
 
 @dataclass(frozen=True)
@@ -156,7 +203,7 @@ def _cache_file(request: dict[str, Any]) -> Path | None:
 
 def _train_in_fresh_process(request: dict[str, Any], budget: budgets.TrainingBudget, what: str) -> dict[str, Any]:
     """Run the worker on ``request``; return its reply (a result, or an error the learner caused)."""
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+    environment = {**os.environ, **DETERMINISM_ENVIRONMENT}
     try:
         finished = subprocess.run(
             [sys.executable, "-m", "autograder.training"],
@@ -204,6 +251,11 @@ def fix_seeds(seed: int) -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+    elif keras.backend.backend() == "torch":
+        import torch
+
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = False
 
 
 def budget_data(budget: budgets.TrainingBudget) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -233,10 +285,23 @@ def _fit_images(images: np.ndarray, model: Any) -> np.ndarray:
     return images.reshape((-1,) + shape)
 
 
-def train_here(model_json: str, compile_config: dict, budget: budgets.TrainingBudget) -> TrainingResult:
+def train_here(
+    model_json: str,
+    compile_config: dict,
+    budget: budgets.TrainingBudget,
+    speed: SpeedSettings | None = None,
+    callbacks: list[Any] | None = None,
+) -> TrainingResult:
     """Build a model from its JSON, compile it and train it in this process.
 
     Call it in a fresh process (see `brief_train`): it fixes global seeds.
+
+    Args:
+        model_json: the model's Keras JSON.
+        compile_config: its ``get_compile_config()``.
+        budget: data subset, epochs, batch size and seed.
+        speed: how to feed the device (default: `speed_settings`).
+        callbacks: extra Keras callbacks for ``fit`` (benchmarks time epochs with one).
     """
     import keras
 
@@ -255,10 +320,17 @@ def train_here(model_json: str, compile_config: dict, budget: budgets.TrainingBu
         raise ValueError(f"the model's output shape must be (None, {classes}), found {tuple(model.output_shape)}")
     x_train, x_test = _fit_images(x_train, model), _fit_images(x_test, model)
     targets = keras.utils.to_categorical(y_train, classes) if budget.one_hot_labels else y_train
+    speed = speed or speed_settings()
+    model.steps_per_execution = speed.steps_per_execution
+    if speed.data_on_device:
+        x_train, targets = keras.ops.convert_to_tensor(x_train), keras.ops.convert_to_tensor(targets)
     started = time.perf_counter()
-    history = model.fit(x_train, targets, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0, shuffle=True)
+    history = model.fit(
+        x_train, targets, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0, shuffle=True,
+        callbacks=callbacks,
+    )
     seconds = time.perf_counter() - started
-    predictions = np.asarray(model.predict(x_test, batch_size=1024, verbose=0))
+    predictions = np.asarray(model.predict(x_test, batch_size=speed.predict_batch_size, verbose=0))
     accuracy = float(np.mean(np.argmax(predictions, axis=-1) == y_test))
     return TrainingResult(
         test_accuracy=accuracy,

@@ -1,0 +1,256 @@
+"""`autograder grade` end to end: one batch of good and bad fashion_dense submissions through real nbgrader.
+
+The batch mixes two correct notebooks with one fixture per failure the
+runner must survive (a cell that loops, one that sleeps, a kernel that
+exits, one that runs out of memory, a notebook that is not JSON, a missing
+notebook, tampering with the grading helpers, a deleted and an edited
+locked cell, reading the course's ``source/``). Each must get exactly the
+expected grade and reason, and the correct ones full marks. A second run is
+killed mid-batch and resumed, and must end with the same grades.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import nbformat
+import psutil
+import pytest
+
+from autograder import corpus, course, grading, nbgrader_run, notebooks, results, samples, sandbox
+from autograder.grading import GradeOptions
+from conftest import ROOT, require
+
+pytestmark = pytest.mark.nbgrader
+
+ASSIGNMENT = "fashion_dense"
+ALL_TESTS = frozenset(notebooks.test_points(notebooks.read(course.source_notebook(ROOT, ASSIGNMENT))))
+CELL_TIMEOUT_S = 30
+MEMORY_MIB = 3000
+
+READ_SOURCE = """
+import json, pathlib
+places = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents{extra}]
+found = [p / "source" / "fashion_dense" / "fashion_dense.ipynb" for p in places]
+found = [p for p in found if p.exists()]
+cells = json.loads(found[0].read_text())["cells"]
+exec("".join(next(c["source"] for c in cells if c.get("metadata", {{}}).get("nbgrader", {{}}).get("grade_id") == "class_names")))
+"""
+TAMPER = """
+import keras
+from autograder import checks
+checks.output_shape = lambda *args, **kwargs: None
+checks.param_count = lambda *args, **kwargs: None
+keras.Model.count_params = lambda self: 335114
+"""
+
+
+def _release() -> nbformat.NotebookNode:
+    return notebooks.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
+def _answers() -> dict[str, str]:
+    return samples.reference_answers(notebooks.read(course.source_notebook(ROOT, ASSIGNMENT)))
+
+
+def _without_cell(notebook: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+    notebook.cells = [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
+    return notebook
+
+
+def _with_cell_source(notebook: nbformat.NotebookNode, grade_id: str, source: str) -> nbformat.NotebookNode:
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            cell.source = source
+    return notebook
+
+
+def batch_notebooks(course_root) -> dict[str, tuple[nbformat.NotebookNode | str | None, frozenset[str]]]:
+    """Each fixture student's notebook (a text for a damaged file, None for none) and the cells it must lose."""
+    release, answers, spec = _release(), _answers(), corpus.load(ASSIGNMENT)
+    nine_outputs = next(wrong for wrong in spec.wrong if wrong.name == "9 output units")
+    wrong_scale = next(wrong for wrong in spec.wrong if wrong.name == "images not scaled")
+    absolute = f", pathlib.Path({str(course_root)!r})"
+    return {
+        "correct_a": (samples.fill(release, answers), frozenset()),
+        "correct_b": (samples.fill(release, {**answers, **spec.second_correct}), frozenset()),
+        "infinite_loop": (samples.fill(release, {**answers, "scale_images": "while True:\n    pass"}),
+                          frozenset({"test_scale_images"})),
+        "sleeps_forever": (samples.fill(release, {**answers, "compile_model": "import time\ntime.sleep(10**6)"}),
+                           frozenset({"test_compile_model", "test_accuracy"})),
+        "kernel_exits": (samples.fill(release, {**answers, "callbacks": "import os\nos._exit(3)"}),
+                         frozenset({"test_callbacks", "test_train", "test_accuracy"})),
+        "out_of_memory": (samples.fill(release, {**answers, "train": "import numpy\nbig = numpy.ones(2**30, 'float32')"}),
+                          frozenset({"test_train", "test_accuracy"})),
+        "tampering": (samples.fill(release, {**answers, **nine_outputs.overrides,
+                                             "build_dense_model": nine_outputs.overrides["build_dense_model"] + TAMPER}),
+                      nine_outputs.loses),
+        "deleted_locked": (_without_cell(samples.fill(release, answers), "test_class_names"),
+                           frozenset({"test_class_names"})),
+        "edited_locked": (_with_cell_source(samples.fill(release, {**answers, **wrong_scale.overrides}),
+                                            "test_scale_images", "pass"), wrong_scale.loses),
+        "reads_source": (samples.fill(release, {**answers, "class_names": READ_SOURCE.format(extra="")}),
+                         frozenset({"test_class_names"})),
+        "reads_source_absolute": (samples.fill(release, {**answers, "class_names": READ_SOURCE.format(extra=absolute)}),
+                                  frozenset({"test_class_names"}) if sandbox.available() else frozenset()),
+        "not_json": ("{not json", ALL_TESTS),
+        "missing_file": (None, ALL_TESTS),
+    }
+
+
+def write_batch(folder, fixtures) -> None:
+    """Write fixtures as an LMS-style folder: ``<student>.ipynb``, or an empty student folder for None."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for student, (notebook, _) in fixtures.items():
+        if notebook is None:
+            (folder / student).mkdir()
+            (folder / student / "README.txt").write_text("forgot the notebook")
+        elif isinstance(notebook, str):
+            (folder / f"{student}.ipynb").write_text(notebook)
+        else:
+            nbformat.write(notebook, str(folder / f"{student}.ipynb"))
+
+
+def _options(batch, **changes) -> GradeOptions:
+    settings = dict(submissions=batch, workers=2, cell_timeout_s=CELL_TIMEOUT_S, memory_mib=MEMORY_MIB)
+    settings.update(changes)
+    return GradeOptions(**settings)
+
+
+def _course(tmp_path_factory, name):
+    root = tmp_path_factory.mktemp(name)
+    nbgrader_run.scratch_course(ROOT, root, [])
+    shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
+    return root
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    require("fashion_mnist")
+    root = _course(tmp_path_factory, "course")
+    fixtures = batch_notebooks(root)
+    folder = tmp_path_factory.mktemp("inbox")
+    write_batch(folder, fixtures)
+    lines = []
+    report = grading.grade(root, ASSIGNMENT, _options(folder), report=lines.append)
+    return root, fixtures, report, lines, folder
+
+
+def _lost(result: results.SubmissionResult) -> frozenset[str]:
+    return frozenset(cell for cell, points in result.max_scores.items() if result.scores.get(cell, 0.0) < points)
+
+
+@pytest.mark.parametrize("student", [
+    "correct_a", "correct_b", "infinite_loop", "sleeps_forever", "kernel_exits", "out_of_memory", "tampering",
+    "deleted_locked", "edited_locked", "reads_source", "reads_source_absolute", "not_json", "missing_file",
+])
+def test_each_submission_gets_its_expected_grade(batch, student):
+    root, fixtures, report, _, _ = batch
+    result = next(result for result in report.results if result.student == student)
+    assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(ROOT, ASSIGNMENT)))
+    assert _lost(result) == fixtures[student][1], result.messages
+
+
+@pytest.mark.parametrize("student, status, words", [
+    ("infinite_loop", "graded", "ran longer than the grader's limit of 30 s"),
+    ("kernel_exits", "graded", "the kernel stopped"),
+    ("out_of_memory", "graded", "more than the grader's limit of 3000 MiB"),
+    ("not_json", "failed", "is not a readable Jupyter notebook"),
+    ("missing_file", "failed", "no notebook in missing_file/"),
+])
+def test_failures_say_why_in_results_and_feedback(batch, student, status, words):
+    root, _, _, _, _ = batch
+    result = results.read_json(grading.results_path(root, ASSIGNMENT, student))
+    assert result is not None and result.status == status
+    feedback = (grading.feedback_folder(root, ASSIGNMENT, student) / f"{ASSIGNMENT}.html").read_text()
+    shown = json.loads(grading.results_path(root, ASSIGNMENT, student).read_text())["output"]
+    assert words in shown
+    assert words.split("'")[0] in feedback.replace("&#x27;", "'").replace("&#39;", "'")
+
+
+def test_tampering_is_undone_and_reported(batch):
+    root, _, report, _, _ = batch
+    result = next(result for result in report.results if result.student == "tampering")
+    assert "autograder.checks.output_shape" in result.guard_undid["test_build_dense_model"]
+    assert "keras.src.models.model.Model.count_params" in result.guard_undid["test_build_dense_model"]
+    feedback = (grading.feedback_folder(root, ASSIGNMENT, "tampering") / f"{ASSIGNMENT}.html").read_text()
+    assert "found (None, 9)" in feedback and "The grader undid changes" in feedback
+
+
+def test_gradebook_csv_and_results_json_agree(batch):
+    root, fixtures, report, _, _ = batch
+    with_scores = {result.student: result for result in report.results}
+    for student in fixtures:
+        stored = nbgrader_run.read_grades(root, ASSIGNMENT, student)
+        assert stored.scores == with_scores[student].scores
+        gradescope = json.loads(grading.results_path(root, ASSIGNMENT, student).read_text())
+        assert gradescope["score"] == with_scores[student].total
+        assert {test["name"] for test in gradescope["tests"] if test["status"] == "failed"} == fixtures[student][1]
+    rows = (root / "grades" / f"{ASSIGNMENT}.csv").read_text().splitlines()
+    assert rows[0].startswith("student,test_class_names") and len(rows) == len(fixtures) + 1
+    assert any(line.startswith("correct_a,1,2,3,2,2,2,3,15,15,graded") for line in rows)
+    assert (root / "grades" / "nbgrader_export.csv").exists()
+
+
+def test_progress_lines_count_up_to_the_batch(batch):
+    _, fixtures, _, lines, _ = batch
+    assert len(lines) == len(fixtures)
+    assert lines[-1].startswith(f"[{len(fixtures)}/{len(fixtures)}]") and "/hour" in lines[-1]
+
+
+def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_theirs(batch):
+    root, fixtures, _, _, folder = batch
+    before = {student: grading.results_path(root, ASSIGNMENT, student).stat().st_mtime_ns for student in fixtures}
+    again = grading.grade(root, ASSIGNMENT, _options(folder))
+    assert again.graded_now == []
+    nbformat.write(samples.fill(_release(), _answers()), str(folder / "deleted_locked.ipynb"))
+    regraded = grading.grade(root, ASSIGNMENT, _options(folder, students=("deleted_locked",)))
+    assert regraded.graded_now == ["deleted_locked"]
+    assert _lost(regraded.results[0]) == frozenset()
+    for student in fixtures:
+        changed = grading.results_path(root, ASSIGNMENT, student).stat().st_mtime_ns != before[student]
+        assert changed == (student == "deleted_locked"), student
+    assert nbgrader_run.read_grades(root, ASSIGNMENT, "correct_a").total == 15
+
+
+def test_whole_submission_time_limit_fails_only_that_submission(tmp_path_factory):
+    require("fashion_mnist")
+    root = _course(tmp_path_factory, "slow")
+    folder = tmp_path_factory.mktemp("slow-inbox")
+    sleeper = samples.fill(_release(), {**_answers(), "class_names": "import time\ntime.sleep(10**6)"})
+    write_batch(folder, {"sleeper": (sleeper, ALL_TESTS)})
+    report = grading.grade(root, ASSIGNMENT, _options(folder, timeout_s=20, workers=1))
+    result = report.results[0]
+    assert result.status == "failed" and "stopped after 20 s" in result.reason
+    assert set(result.scores.values()) == {0.0}
+    assert not [process for process in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(process.cmdline())]
+
+
+def test_killed_run_resumes_to_the_same_grades(batch, tmp_path_factory):
+    _, fixtures, uninterrupted, _, _ = batch
+    root = _course(tmp_path_factory, "resumed")
+    students = ["correct_a", "kernel_exits", "tampering", "edited_locked", "not_json"]
+    folder = tmp_path_factory.mktemp("resume-inbox")
+    write_batch(folder, {student: fixtures[student] for student in students})
+    command = [sys.executable, "-m", "autograder.cli", "--course", str(root), "grade", ASSIGNMENT,
+               "--submissions", str(folder), "--workers", "2", "--cell-timeout", str(CELL_TIMEOUT_S),
+               "--memory", str(MEMORY_MIB)]
+    runner = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list((root / "feedback").glob(f"*/{ASSIGNMENT}/results.json")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    family = [*psutil.Process(runner.pid).children(recursive=True), psutil.Process(runner.pid)]
+    for process in family:
+        process.kill()
+    runner.wait()
+    finished_before = {path.parent.parent.name for path in (root / "feedback").glob(f"*/{ASSIGNMENT}/results.json")}
+    assert 1 <= len(finished_before) < len(students)
+    resumed = grading.grade(root, ASSIGNMENT, _options(folder))
+    assert set(resumed.graded_now) == set(students) - finished_before
+    expected = {result.student: result.scores for result in uninterrupted.results if result.student in students}
+    assert {result.student: result.scores for result in resumed.results} == expected
+    assert {student: nbgrader_run.read_grades(root, ASSIGNMENT, student).scores for student in students} == expected
