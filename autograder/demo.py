@@ -1,11 +1,12 @@
-"""The demo: build the course, grade three sample submissions with real nbgrader, show the grades.
+"""The demo: build the course, grade three sample submissions with the grading runner, show the grades.
 
 For each assignment, three students submit: ``correct`` (the reference
 answers), ``some_wrong`` (the corpus's submission with several mistakes)
 and ``untouched`` (the release notebook as handed out). The demo
-regenerates ``release/`` and ``solutions/``, autogrades the three in a
-scratch course, prints a grade table per test cell, and writes nbgrader's
-feedback HTML.
+regenerates ``release/`` and ``solutions/``, grades the three in a scratch
+course with `autograder.grading` (real nbgrader autograde and feedback),
+prints a grade table per test cell and the runner's summary, and lists the
+feedback it wrote.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import build, corpus, course, datasets, nbgrader_run, notebooks, samples
+from autograder import build, corpus, course, datasets, grading, nbgrader_run, notebooks, results, samples
+from autograder.results import SubmissionResult
 
 
 def sample_submissions(root: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
@@ -31,15 +33,15 @@ def sample_submissions(root: Path, assignment: str) -> dict[str, nbformat.Notebo
     }
 
 
-def grade_table(assignment: str, grades: dict[str, nbgrader_run.SubmissionGrades]) -> str:
+def grade_table(assignment: str, graded: list[SubmissionResult]) -> str:
     """Format per-cell scores, totals and grading time, one row per student."""
-    cells = list(next(iter(grades.values())).max_scores)
+    cells = list(graded[0].max_scores)
     headers = ["student"] + [cell.removeprefix("test_") for cell in cells] + ["total", "seconds"]
     rows = [
-        [student]
+        [result.student]
         + [f"{result.scores[cell]:g}/{result.max_scores[cell]:g}" for cell in cells]
         + [f"{result.total:g}/{result.max_total:g}", f"{result.seconds:.1f}"]
-        for student, result in grades.items()
+        for result in graded
     ]
     widths = [max(len(row[i]) for row in [headers] + rows) for i in range(len(headers))]
     lines = [f"{assignment}: automatic scores per test cell"]
@@ -60,13 +62,18 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
         except datasets.DatasetError as error:
             print(f"\nskipping {assignment}: its dataset is missing.\n{error}")
     shutil.rmtree(out, ignore_errors=True)
-    scratch = nbgrader_run.scratch_course(root, out, ready)
+    nbgrader_run.scratch_course(root, out, ready)
     for assignment in ready:
-        print(f"\nautograding 3 sample submissions of {assignment} with nbgrader (up to a minute each on 2 CPU cores)...")
-        grades = nbgrader_run.autograde(scratch, assignment, sample_submissions(root, assignment))
+        inbox = out / "inbox" / assignment
+        for student, notebook in sample_submissions(root, assignment).items():
+            notebooks.write(notebook, inbox / f"{student}.ipynb")
+        print(f"\n`autograder grade {assignment}` on 3 sample submissions (up to a minute each on 2 CPU cores)...")
+        report = grading.grade(out, assignment, grading.GradeOptions(submissions=inbox))
         print()
-        print(grade_table(assignment, grades))
+        print(grade_table(assignment, report.results))
+        print()
+        print(results.summary_table(report.results))
         print("\nfeedback:")
-        for path in nbgrader_run.generate_feedback(scratch, assignment):
+        for path in sorted((out / "feedback").glob(f"*/{assignment}/*")):
             print(f"  {path}")
     return 0

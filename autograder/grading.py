@@ -172,10 +172,10 @@ def grade(
     if options.backend is not None and options.backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; received: {options.backend!r}")
     workers = options.workers or hardware.default_workers()
-    incoming = submissions.collect(options.submissions or root / "submitted", assignment)
-    if options.students:
-        incoming = [entry for entry in incoming if entry.student in options.students]
     with tempfile.TemporaryDirectory(prefix="autograder-grade-") as work:
+        incoming = submissions.collect(options.submissions or root / "submitted", assignment, Path(work) / "unzipped")
+        if options.students:
+            incoming = [entry for entry in incoming if entry.student in options.students]
         template = nbgrader_run.scratch_course(root, Path(work) / "template", [assignment]) / "gradebook.db"
         _register_assignment(root, assignment, Path(work) / "release")
         max_scores = nbgrader_run.read_max_scores(template, assignment)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from autograder import demo, nbgrader_run, notebooks
+from autograder import demo, notebooks
 from autograder.notebooks import role_cells
+from autograder.results import SubmissionResult
 from conftest import ROOT
 
 
@@ -22,10 +23,11 @@ def test_sample_submissions():
 
 
 def test_grade_table():
-    grades = {
-        "correct": nbgrader_run.SubmissionGrades("correct", {"test_a": 2.0, "test_b": 1.0}, {"test_a": 2.0, "test_b": 1.0}, 12.34),
-        "untouched": nbgrader_run.SubmissionGrades("untouched", {"test_a": 0.0, "test_b": 0.0}, {"test_a": 2.0, "test_b": 1.0}, 3.0),
-    }
+    full = {"test_a": 2.0, "test_b": 1.0}
+    grades = [
+        SubmissionResult("correct", "quiz", "graded", scores=dict(full), max_scores=full, seconds=12.34),
+        SubmissionResult("untouched", "quiz", "graded", scores={"test_a": 0.0, "test_b": 0.0}, max_scores=full, seconds=3.0),
+    ]
     lines = demo.grade_table("quiz", grades).splitlines()
     assert lines[0] == "quiz: automatic scores per test cell"
     assert lines[1].split() == ["student", "a", "b", "total", "seconds"]
