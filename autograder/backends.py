@@ -9,8 +9,8 @@ Scores must not depend on the backend: tests and
 expectations.
 
 ``python -m autograder.backends ROOT SUBMISSIONS ASSIGNMENT...`` is the
-worker; SUBMISSIONS is ``all`` or ``small`` (reference, second correct
-solution and the several-mistakes submission).
+worker; SUBMISSIONS is ``all`` or ``small`` (the reference and the
+several-mistakes submission).
 """
 
 from __future__ import annotations
@@ -44,8 +44,11 @@ class Outcome:
 
 def _cases(assignment: str, which: str) -> list[tuple[str, dict[str, str], frozenset[str]]]:
     spec = corpus.load(assignment)
+    if which == "small":
+        mixed = (spec.mixed.name, {**spec.fast_answers, **spec.mixed.overrides}, spec.mixed.loses)
+        return [("reference", {}, frozenset()), mixed]
     cases = [("reference", {}, frozenset()), ("second correct", dict(spec.second_correct), frozenset())]
-    wrong = [spec.mixed] if which == "small" else [*spec.wrong, spec.mixed]
+    wrong = [*spec.wrong, spec.mixed]
     return cases + [(entry.name, {**spec.fast_answers, **entry.overrides}, entry.loses) for entry in wrong]
 
 
@@ -67,8 +70,8 @@ def grade_with_backend(root: Path, assignments: list[str], backend: str, which: 
         root: the course root.
         assignments: assignment ids.
         backend: ``tensorflow``, ``jax`` or ``torch``.
-        which: ``all`` corpus submissions, or a ``small`` set (reference,
-            second correct solution, several-mistakes submission).
+        which: ``all`` corpus submissions, or a ``small`` set (the reference
+            and the several-mistakes submission).
 
     Raises:
         RuntimeError: the worker crashed (for example, the backend is not installed).

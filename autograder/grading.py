@@ -48,6 +48,10 @@ from autograder.results import FAILED, GRADED, SubmissionResult
 
 # Paths under the course root that a learner's code must not see.
 PRIVATE_PATHS = ("source", "solutions", "gradebook.db", "submitted", "autograded", "feedback", "grades")
+# In the runner's work folder: the template course (with the source
+# notebook) and unpacked uploads under PRIVATE_WORK, one scratch course per
+# student under STUDENTS_WORK; a sandboxed submission sees only its own.
+PRIVATE_WORK, STUDENTS_WORK = "private", "students"
 BACKENDS = ("tensorflow", "jax", "torch")
 # Errors the grader itself puts in a cell (time limit, dead kernel): worth
 # reporting even in cells nbgrader does not track.
@@ -172,19 +176,21 @@ def grade(
     if options.backend is not None and options.backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; received: {options.backend!r}")
     workers = options.workers or hardware.default_workers()
-    with tempfile.TemporaryDirectory(prefix="autograder-grade-") as work:
-        incoming = submissions.collect(options.submissions or root / "submitted", assignment, Path(work) / "unzipped")
+    with tempfile.TemporaryDirectory(prefix="autograder-grade-") as folder:
+        work = Path(folder)
+        private = work / PRIVATE_WORK
+        incoming = submissions.collect(options.submissions or root / "submitted", assignment, private / "unzipped")
         if options.students:
             incoming = [entry for entry in incoming if entry.student in options.students]
-        template = nbgrader_run.scratch_course(root, Path(work) / "template", [assignment]) / "gradebook.db"
-        _register_assignment(root, assignment, Path(work) / "release")
+        template = nbgrader_run.scratch_course(root, private / "template", [assignment]) / "gradebook.db"
+        _register_assignment(root, assignment, private / "release")
         max_scores = nbgrader_run.read_max_scores(template, assignment)
         done, todo, failed_now = _plan(root, assignment, incoming, options, max_scores)
         progress = _Progress(len(todo) + len(failed_now), report)
         for result in failed_now:
             _record(root, result, None)
             progress.finished(result)
-        runner = _Runner(root, assignment, template, options, workers, Path(work))
+        runner = _Runner(root, assignment, template, options, workers, work)
         for result, scratch in runner.run(todo):
             _record(root, result, scratch)
             progress.finished(result)
@@ -289,6 +295,8 @@ class _Runner:
     def run(self, todo: list[tuple[str, Path, str]]):
         """Yield ``(result, scratch folder)`` for each submission as it finishes."""
         env = self.environment()
+        for student, _, _ in todo:  # made up front, so each sandbox can hide every other one
+            (self.work / STUDENTS_WORK / student).mkdir(parents=True)
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.workers)
         futures = [pool.submit(self._grade_one, student, notebook, digest, env) for student, notebook, digest in todo]
         try:
@@ -317,7 +325,7 @@ class _Runner:
         result = SubmissionResult(student, self.assignment, GRADED, notebook_sha256=digest)
         result.backend = env.get("KERAS_BACKEND", "tensorflow")
         result.sandboxed = sandbox.available()
-        scratch = Path(tempfile.mkdtemp(prefix=f"{student}-", dir=self.work))
+        scratch = self.work / STUDENTS_WORK / student
         problem = _unreadable(notebook) or self._autograde(scratch, student, notebook, env)
         autograded = time.perf_counter()
         if problem is None:
@@ -346,9 +354,12 @@ class _Runner:
             "--log-level=ERROR", f"--Execute.timeout={self.cell_timeout}",
             f"--GuardedExecute.memory_limit_mb={self.memory_mib}",
         ]
-        hidden = [self.root / name for name in PRIVATE_PATHS]
+        hidden = [self.root / name for name in PRIVATE_PATHS] + [self.work / PRIVATE_WORK]
+        if sandbox.available():
+            kernels = sandbox.kernel_spec(scratch / "jupyter", [scratch / "gradebook.db"])
+            env = {**env, "JUPYTER_PATH": os.pathsep.join(filter(None, [str(kernels), env.get("JUPYTER_PATH")]))}
         process = subprocess.Popen(
-            sandbox.wrap(command, hidden), cwd=scratch, env=env, text=True,
+            sandbox.wrap(command, hidden, keep=scratch), cwd=scratch, env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
         with self._lock:

@@ -4,7 +4,9 @@ Where Linux lets an ordinary process make namespaces (``unshare -rnm``),
 `wrap` prefixes a command so that it runs in a new network namespace (only
 its own loopback, which nbgrader needs to talk to the kernel) and a new
 mount namespace in which the given paths (``source/``, ``solutions/``, the
-gradebook, other students' folders) are covered by empty ones. Elsewhere
+course gradebook, the runner's template course, other students' scratch
+courses) are covered by empty ones; `kernel_spec` hides the scratch
+gradebook from the learner's kernel as well. Elsewhere
 `available` is False and the runner says so; the learner's code still runs
 in a scratch copy outside the course.
 
@@ -15,8 +17,10 @@ part that runs inside the namespaces.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import fcntl
 import functools
+import json
 import os
 import shutil
 import socket
@@ -44,17 +48,40 @@ def available() -> bool:
     return probe.returncode == 0
 
 
-def wrap(command: list[str], hide: list[Path]) -> list[str]:
+def wrap(command: list[str], hide: list[Path], keep: Path | None = None) -> list[str]:
     """Return ``command`` prefixed to run sandboxed, or unchanged when namespaces are unavailable.
 
     Args:
         command: the program and its arguments.
         hide: files and folders to make empty for it; ones that do not exist are skipped.
+        keep: a folder whose siblings are hidden too (the other students'
+            scratch courses, which exist before any grading starts).
     """
     if not available():
         return command
+    if keep is not None:
+        hide = [*hide, *(sibling for sibling in keep.parent.iterdir() if sibling != keep)]
     hidden = [argument for path in hide if path.exists() for argument in ("--hide", str(path.resolve()))]
     return [shutil.which("unshare") or "unshare", "-rnm", sys.executable, "-m", __name__, *hidden, "--", *command]
+
+
+def kernel_spec(folder: Path, hide: list[Path]) -> Path:
+    """Write a ``python3`` kernel spec whose kernel cannot see ``hide``; return the folder for ``JUPYTER_PATH``.
+
+    Used inside the sandbox: nbgrader needs the scratch gradebook, the
+    learner's kernel does not (it holds the hidden tests), so the kernel
+    starts in a further mount namespace where it is covered.
+    """
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    hidden = [argument for path in hide for argument in ("--hide", str(path.resolve()))]
+    argv = [
+        shutil.which("unshare") or "unshare", "-m", sys.executable, "-m", __name__, *hidden, "--",
+        sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+    ]
+    spec_json = {"argv": argv, "display_name": "Python 3 (sandboxed grader)", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(spec_json, indent=1))
+    return folder
 
 
 def _loopback_up() -> None:
@@ -63,11 +90,18 @@ def _loopback_up() -> None:
         fcntl.ioctl(probe.fileno(), SIOCSIFFLAGS, request)
 
 
+MS_BIND = 4096
+
+
 def _cover(path: Path) -> None:
+    """Mount an empty tmpfs over a folder, or /dev/null over a file (mount(2), no subprocess per path)."""
+    libc = ctypes.CDLL(None, use_errno=True)
     if path.is_dir():
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "none", str(path)], check=True)
+        status = libc.mount(b"none", os.fsencode(path), b"tmpfs", 0, b"size=64k")
     else:
-        subprocess.run(["mount", "--bind", "/dev/null", str(path)], check=True)
+        status = libc.mount(b"/dev/null", os.fsencode(path), None, MS_BIND, None)
+    if status != 0:
+        raise OSError(ctypes.get_errno(), f"cannot hide {path}: {os.strerror(ctypes.get_errno())}")
 
 
 def main(argv: list[str] | None = None) -> None:

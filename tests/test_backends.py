@@ -1,8 +1,9 @@
 """Backend parity: the same submissions get the same scores on JAX and PyTorch as the corpus expects.
 
-A small set per assignment (reference, second correct solution, the
-several-mistakes submission) is graded in a fresh process per backend,
-brief training included. ``benchmarks/backend_parity.py`` runs the whole
+A small set per assignment (the reference and the several-mistakes
+submission) is graded in a fresh process per backend, brief training
+included (results cached per backend within the run, as in
+tests/test_corpus.py). ``benchmarks/backend_parity.py`` runs the whole
 corpus the same way.
 """
 
@@ -29,7 +30,7 @@ def _unchecked(assignment: str) -> set[str]:
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_small_corpus_grades_the_same_on_backend(backend):
+def test_small_corpus_grades_the_same_on_backend(backend, training_cache):
     if importlib.util.find_spec(backend) is None:
         message = f"the {backend} backend is not installed (pip install -e '.[{backend}]')"
         if IN_CI:

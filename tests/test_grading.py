@@ -40,6 +40,20 @@ found = [p for p in found if p.exists()]
 cells = json.loads(found[0].read_text())["cells"]
 exec("".join(next(c["source"] for c in cells if c.get("metadata", {{}}).get("nbgrader", {{}}).get("grade_id") == "class_names")))
 """
+READ_TEMPLATE = """
+import glob, json, tempfile
+found = glob.glob(tempfile.gettempdir() + "/autograder-grade-*/**/fashion_dense/fashion_dense.ipynb", recursive=True)
+found = [path for path in found if "BEGIN SOLUTION" in open(path).read()]
+cells = json.loads(open(found[0]).read())["cells"]
+exec("".join(next(c["source"] for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "class_names")))
+"""
+READ_GRADEBOOK = """
+import pathlib, sqlite3
+books = [folder / "gradebook.db" for folder in pathlib.Path.cwd().parents if (folder / "gradebook.db").exists()]
+hidden_tests = sqlite3.connect(books[0]).execute("select source from source_cell").fetchall()
+CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+"""
 TAMPER = """
 import keras
 from autograder import checks
@@ -75,6 +89,8 @@ def batch_notebooks(course_root) -> dict[str, tuple[nbformat.NotebookNode | str 
     nine_outputs = next(wrong for wrong in spec.wrong if wrong.name == "9 output units")
     wrong_scale = next(wrong for wrong in spec.wrong if wrong.name == "images not scaled")
     absolute = f", pathlib.Path({str(course_root)!r})"
+    # Without namespaces (see `autograder doctor`) these files stay readable; the fixtures then pass.
+    sandboxed_loses = frozenset({"test_class_names"}) if sandbox.available() else frozenset()
     return {
         "correct_a": (samples.fill(release, answers), frozenset()),
         "correct_b": (samples.fill(release, {**answers, **spec.second_correct}), frozenset()),
@@ -96,7 +112,9 @@ def batch_notebooks(course_root) -> dict[str, tuple[nbformat.NotebookNode | str 
         "reads_source": (samples.fill(release, {**answers, "class_names": READ_SOURCE.format(extra="")}),
                          frozenset({"test_class_names"})),
         "reads_source_absolute": (samples.fill(release, {**answers, "class_names": READ_SOURCE.format(extra=absolute)}),
-                                  frozenset({"test_class_names"}) if sandbox.available() else frozenset()),
+                                  sandboxed_loses),
+        "reads_runner_files": (samples.fill(release, {**answers, "class_names": READ_TEMPLATE}), sandboxed_loses),
+        "reads_gradebook": (samples.fill(release, {**answers, "class_names": READ_GRADEBOOK}), sandboxed_loses),
         "not_json": ("{not json", ALL_TESTS),
         "missing_file": (None, ALL_TESTS),
     }
@@ -146,7 +164,8 @@ def _lost(result: results.SubmissionResult) -> frozenset[str]:
 
 @pytest.mark.parametrize("student", [
     "correct_a", "correct_b", "infinite_loop", "sleeps_forever", "kernel_exits", "out_of_memory", "tampering",
-    "deleted_locked", "edited_locked", "reads_source", "reads_source_absolute", "not_json", "missing_file",
+    "deleted_locked", "edited_locked", "reads_source", "reads_source_absolute", "reads_runner_files",
+    "reads_gradebook", "not_json", "missing_file",
 ])
 def test_each_submission_gets_its_expected_grade(batch, student):
     root, fixtures, report, _, _ = batch
