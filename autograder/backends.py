@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import cell_tests, corpus, course, notebooks
+from autograder import cell_tests, corpus, course, notebooks, training
 
 RESULT_PREFIX = "AUTOGRADER-PARITY "
 
@@ -63,7 +63,9 @@ def grade_here(root: Path, assignments: list[str], which: str) -> list[Outcome]:
     return outcomes
 
 
-def grade_with_backend(root: Path, assignments: list[str], backend: str, which: str = "all") -> list[Outcome]:
+def grade_with_backend(
+    root: Path, assignments: list[str], backend: str, which: str = "all", training_cache: Path | None = None
+) -> list[Outcome]:
     """Grade the corpus of ``assignments`` in a fresh process with ``KERAS_BACKEND=backend``.
 
     Args:
@@ -72,11 +74,15 @@ def grade_with_backend(root: Path, assignments: list[str], backend: str, which: 
         backend: ``tensorflow``, ``jax`` or ``torch``.
         which: ``all`` corpus submissions, or a ``small`` set (the reference
             and the several-mistakes submission).
+        training_cache: a folder where deterministic brief-training results
+            may be reused (`training.CACHE_VARIABLE`); None trains every time.
 
     Raises:
         RuntimeError: the worker crashed (for example, the backend is not installed).
     """
     environment = {**os.environ, "KERAS_BACKEND": backend, "AUTOGRADER_MODE": "grading", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if training_cache is not None:
+        environment[training.CACHE_VARIABLE] = str(training_cache)
     finished = subprocess.run(
         [sys.executable, "-m", __name__, str(root), which, *assignments],
         capture_output=True, text=True, env=environment,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import errno
 import fcntl
 import functools
 import json
@@ -100,7 +101,7 @@ def _cover(path: Path) -> None:
         status = libc.mount(b"none", os.fsencode(path), b"tmpfs", 0, b"size=64k")
     else:
         status = libc.mount(b"/dev/null", os.fsencode(path), None, MS_BIND, None)
-    if status != 0:
+    if status != 0 and ctypes.get_errno() != errno.ENOENT:  # a path removed meanwhile has nothing left to hide
         raise OSError(ctypes.get_errno(), f"cannot hide {path}: {os.strerror(ctypes.get_errno())}")
 
 

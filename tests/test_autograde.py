@@ -1,9 +1,10 @@
-"""Every assignment through real nbgrader: generate_assignment, autograde, generate_feedback.
+"""Every assignment end to end through `autograder grade`: real nbgrader autograde and feedback.
 
 One batch per assignment in a scratch copy of the course grades four
-submissions: the reference answers (twice, to prove grading is
-repeatable), the untouched release notebook, and the corpus's submission
-with several mistakes.
+submissions two at a time: the reference answers (twice, to prove grading
+is repeatable), the untouched release notebook, and the corpus's
+submission with several mistakes. tests/test_grading.py proves the
+runner's failure handling on one assignment.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 import pytest
 
-from autograder import cell_tests, corpus, course, demo, nbgrader_run, notebooks
+from autograder import cell_tests, corpus, course, demo, grading, nbgrader_run, notebooks
 from conftest import ROOT, require
 
 pytestmark = pytest.mark.nbgrader
@@ -23,12 +24,16 @@ pytestmark = pytest.mark.nbgrader
 def graded(request, tmp_path_factory):
     assignment = request.param
     require(corpus.load(assignment).budget.dataset)
-    scratch = nbgrader_run.scratch_course(ROOT, tmp_path_factory.mktemp(assignment), [assignment])
+    root = nbgrader_run.scratch_course(ROOT, tmp_path_factory.mktemp(assignment), [assignment])
+    inbox = tmp_path_factory.mktemp(f"{assignment}-inbox")
     submissions = demo.sample_submissions(ROOT, assignment)
     submissions["correct_again"] = submissions["correct"]
-    grades = nbgrader_run.autograde(scratch, assignment, submissions)
-    feedback = nbgrader_run.generate_feedback(scratch, assignment)
-    return assignment, scratch, grades, feedback
+    for student, notebook in submissions.items():
+        notebooks.write(notebook, inbox / f"{student}.ipynb")
+    report = grading.grade(root, assignment, grading.GradeOptions(submissions=inbox, workers=2))
+    grades = {result.student: result for result in report.results}
+    feedback = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
+    return assignment, root, grades, feedback
 
 
 def test_reference_gets_full_automatic_marks(graded):

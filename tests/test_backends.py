@@ -3,12 +3,13 @@
 A small set per assignment (the reference and the several-mistakes
 submission) is graded in a fresh process per backend, brief training
 included (results cached per backend within the run, as in
-tests/test_corpus.py). ``benchmarks/backend_parity.py`` runs the whole
+tests/test_corpus.py); the two backends run at the same time. ``benchmarks/backend_parity.py`` runs the whole
 corpus the same way.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
 import warnings
 
@@ -29,17 +30,29 @@ def _unchecked(assignment: str) -> set[str]:
     return {spec.accuracy_cell}
 
 
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """Both backends' outcomes, graded at the same time in two processes (they wait on imports, not cores)."""
+    cache = tmp_path_factory.getbasetemp() / "training-cache"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            backend: pool.submit(backends.grade_with_backend, ROOT, ASSIGNMENTS, backend, "small", cache)
+            for backend in ("jax", "torch")
+            if importlib.util.find_spec(backend) is not None
+        }
+        return {backend: future.result() for backend, future in futures.items()}
+
+
 @pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_small_corpus_grades_the_same_on_backend(backend, training_cache):
-    if importlib.util.find_spec(backend) is None:
+def test_small_corpus_grades_the_same_on_backend(backend, outcomes):
+    if backend not in outcomes:
         message = f"the {backend} backend is not installed (pip install -e '.[{backend}]')"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    outcomes = backends.grade_with_backend(ROOT, ASSIGNMENTS, backend, which="small")
-    assert {outcome.assignment for outcome in outcomes} == set(ASSIGNMENTS)
+    assert {outcome.assignment for outcome in outcomes[backend]} == set(ASSIGNMENTS)
     unexpected = []
-    for outcome in outcomes:
+    for outcome in outcomes[backend]:
         unchecked = _unchecked(outcome.assignment)
         if set(outcome.failed) - unchecked != set(outcome.expected) - unchecked:
             unexpected.append(outcome)

@@ -252,7 +252,7 @@ def test_whole_submission_time_limit_fails_only_that_submission(tmp_path_factory
 def test_killed_run_resumes_to_the_same_grades(batch, tmp_path_factory):
     _, fixtures, uninterrupted, _, _ = batch
     root = _course(tmp_path_factory, "resumed")
-    students = ["correct_a", "kernel_exits", "tampering", "edited_locked", "not_json"]
+    students = ["correct_a", "kernel_exits", "tampering", "not_json"]
     folder = tmp_path_factory.mktemp("resume-inbox")
     write_batch(folder, {student: fixtures[student] for student in students})
     command = [sys.executable, "-m", "autograder.cli", "--course", str(root), "grade", ASSIGNMENT,
