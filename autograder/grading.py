@@ -52,6 +52,7 @@ PRIVATE_PATHS = ("source", "solutions", "gradebook.db", "submitted", "autograded
 # notebook) and unpacked uploads under PRIVATE_WORK, one scratch course per
 # student under STUDENTS_WORK; a sandboxed submission sees only its own.
 PRIVATE_WORK, STUDENTS_WORK = "private", "students"
+WORK_PREFIX = "autograder-grade-"
 BACKENDS = ("tensorflow", "jax", "torch")
 # Errors the grader itself puts in a cell (time limit, dead kernel): worth
 # reporting even in cells nbgrader does not track.
@@ -176,7 +177,7 @@ def grade(
     if options.backend is not None and options.backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; received: {options.backend!r}")
     workers = options.workers or hardware.default_workers()
-    with tempfile.TemporaryDirectory(prefix="autograder-grade-") as folder:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX) as folder:
         work = Path(folder)
         private = work / PRIVATE_WORK
         incoming = submissions.collect(options.submissions or root / "submitted", assignment, private / "unzipped")
@@ -354,7 +355,9 @@ class _Runner:
             "--log-level=ERROR", f"--Execute.timeout={self.cell_timeout}",
             f"--GuardedExecute.memory_limit_mb={self.memory_mib}",
         ]
-        hidden = [self.root / name for name in PRIVATE_PATHS] + [self.work / PRIVATE_WORK]
+        # Other runs' work folders too: a run that was killed leaves its template course behind.
+        other_runs = [path for path in self.work.parent.glob(f"{WORK_PREFIX}*") if path != self.work]
+        hidden = [self.root / name for name in PRIVATE_PATHS] + [self.work / PRIVATE_WORK, *other_runs]
         if sandbox.available():
             kernels = sandbox.kernel_spec(scratch / "jupyter", [scratch / "gradebook.db"])
             env = {**env, "JUPYTER_PATH": os.pathsep.join(filter(None, [str(kernels), env.get("JUPYTER_PATH")]))}
