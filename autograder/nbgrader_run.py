@@ -1,10 +1,9 @@
-"""Driving real nbgrader in a scratch course: autograde, read grades, feedback.
+"""Driving real nbgrader: scratch courses, nbgrader commands, reading the gradebook.
 
 A scratch course is a folder with the course's ``nbgrader_config.py`` and
-``source/<id>/``; `autograde` generates the assignment there (which fills
-the gradebook), places each submission under
-``submitted/<student>/<id>/``, runs ``nbgrader autograde`` once per
-student, and reads the scores back from the gradebook, per ``grade_id``.
+``source/<id>/`` in which the assignment has been generated (which fills
+its gradebook). `autograder.grading` autogrades each submission in one;
+this module runs the commands and reads scores back per ``grade_id``.
 """
 
 from __future__ import annotations
@@ -13,12 +12,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
-import nbformat
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -69,14 +65,12 @@ class SubmissionGrades:
         scores: automatic score per test-cell ``grade_id``.
         max_scores: points available per test-cell ``grade_id``.
         manual: ``grade_id`` of written answers waiting for a human grader.
-        seconds: wall time of the student's ``nbgrader autograde``.
     """
 
     student: str
     scores: dict[str, float] = field(default_factory=dict)
     max_scores: dict[str, float] = field(default_factory=dict)
     manual: list[str] = field(default_factory=list)
-    seconds: float = 0.0
 
     @property
     def total(self) -> float:
@@ -104,14 +98,6 @@ def scratch_course(root: Path, destination: Path, assignments: list[str]) -> Pat
     return destination
 
 
-def submit(course_root: Path, assignment: str, student: str, notebook: nbformat.NotebookNode) -> Path:
-    """Write ``notebook`` as ``student``'s submission of ``assignment``."""
-    target = course_root / "submitted" / student / assignment / f"{assignment}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(target))
-    return target
-
-
 def read_grades(course_root: Path, assignment: str, student: str) -> SubmissionGrades:
     """Read one student's automatic scores per test-cell ``grade_id`` from the gradebook."""
     grades = SubmissionGrades(student)
@@ -137,32 +123,3 @@ def configured_cell_timeout(course_root: Path) -> int:
     """The course's per-cell time limit in seconds (``c.Execute.timeout`` in its nbgrader config)."""
     config = PyFileConfigLoader(course.CONFIG_FILE, path=str(course_root)).load_config()
     return int(config.Execute.get("timeout", 300))
-
-
-def autograde(
-    course_root: Path, assignment: str, submissions: Mapping[str, nbformat.NotebookNode]
-) -> dict[str, SubmissionGrades]:
-    """Autograde each student's notebook with real ``nbgrader autograde``.
-
-    Args:
-        course_root: a course made by `scratch_course`.
-        assignment: the assignment id.
-        submissions: notebook per student id.
-
-    Returns:
-        `SubmissionGrades` per student, in the order given.
-    """
-    results = {}
-    for student, notebook in submissions.items():
-        submit(course_root, assignment, student, notebook)
-        started = time.perf_counter()
-        run_nbgrader(course_root, "autograde", assignment, f"--student={student}", "--force")
-        results[student] = read_grades(course_root, assignment, student)
-        results[student].seconds = time.perf_counter() - started
-    return results
-
-
-def generate_feedback(course_root: Path, assignment: str) -> list[Path]:
-    """Write nbgrader's feedback HTML for every autograded student; return the files."""
-    run_nbgrader(course_root, "generate_feedback", assignment, "--force")
-    return sorted((course_root / "feedback").glob(f"*/{assignment}/*.html"))
