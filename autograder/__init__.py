@@ -16,7 +16,16 @@ Modules, one job each:
 - `build`: regenerating `release/` and `solutions/` from `source/`.
 - `samples`: making submissions from a release notebook and answers.
 - `cell_tests`: running a notebook's own test cells in-process.
-- `nbgrader_run`: driving real nbgrader in a scratch course.
+- `nbgrader_run`: running nbgrader commands and reading its gradebook.
+- `submissions`: finding a class's notebooks (nbgrader layout, folders, zips).
+- `grading`: the runner behind ``autograder grade``.
+- `execute`: nbgrader's Execute step hardened for untrusted notebooks.
+- `guard`: undoing a learner's patches before hidden tests.
+- `sandbox`: no network and private files hidden for learner code.
+- `results`: one graded submission, results.json, the grades CSV.
+- `hardware`: GPUs, cores and the runner's defaults.
+- `doctor`: what the machine offers for grading.
+- `backends`: grading the corpus under one Keras backend.
 - `calibration`: measuring accuracy thresholds.
 - `cli`: the `autograder` command.
 """
