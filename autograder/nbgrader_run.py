@@ -19,6 +19,7 @@ from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course
+from autograder.results import ScoreTotals
 
 
 def _interpreter_path() -> str:
@@ -57,7 +58,7 @@ def run_nbgrader(course_root: Path, *arguments: str, timeout: float | None = Non
 
 
 @dataclass
-class SubmissionGrades:
+class SubmissionGrades(ScoreTotals):
     """Autograded scores of one student's notebook.
 
     Attributes:
@@ -71,16 +72,6 @@ class SubmissionGrades:
     scores: dict[str, float] = field(default_factory=dict)
     max_scores: dict[str, float] = field(default_factory=dict)
     manual: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> float:
-        """Sum of the automatic scores."""
-        return sum(self.scores.values())
-
-    @property
-    def max_total(self) -> float:
-        """Sum of the automatic points available."""
-        return sum(self.max_scores.values())
 
 
 def scratch_course(root: Path, destination: Path, assignments: list[str]) -> Path:

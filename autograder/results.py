@@ -19,8 +19,25 @@ GRADED = "graded"
 FAILED = "failed"
 
 
+class ScoreTotals:
+    """``total`` and ``max_total`` of an object with ``scores`` and ``max_scores`` per test cell."""
+
+    scores: dict[str, float]
+    max_scores: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        """Sum of the automatic scores."""
+        return sum(self.scores.values())
+
+    @property
+    def max_total(self) -> float:
+        """Sum of the automatic points available."""
+        return sum(self.max_scores.values())
+
+
 @dataclass
-class SubmissionResult:
+class SubmissionResult(ScoreTotals):
     """What grading one student's notebook produced.
 
     Attributes:
@@ -62,16 +79,6 @@ class SubmissionResult:
     sandboxed: bool = False
     guard_undid: dict[str, list[str]] = field(default_factory=dict)
     feedback_problem: str | None = None
-
-    @property
-    def total(self) -> float:
-        """Sum of the automatic scores."""
-        return sum(self.scores.values())
-
-    @property
-    def max_total(self) -> float:
-        """Sum of the automatic points available."""
-        return sum(self.max_scores.values())
 
     def to_gradescope(self) -> dict:
         """Return this result in Gradescope's ``results.json`` shape, with the raw record under ``extra_data``."""

@@ -11,23 +11,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import importlib.util
-import warnings
 
 import pytest
 
-from autograder import backends, corpus, course
-from conftest import IN_CI, ROOT, missing
+from autograder import backends, course
+from conftest import IN_CI, ROOT, unchecked_cells
 
 ASSIGNMENTS = course.assignments(ROOT)
-
-
-def _unchecked(assignment: str) -> set[str]:
-    spec = corpus.load(assignment)
-    reason = missing(spec.budget.dataset)
-    if reason is None:
-        return set()
-    warnings.warn(f"{assignment}: {spec.accuracy_cell} not compared: {reason.splitlines()[0]}")
-    return {spec.accuracy_cell}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +43,7 @@ def test_small_corpus_grades_the_same_on_backend(backend, outcomes):
     assert {outcome.assignment for outcome in outcomes[backend]} == set(ASSIGNMENTS)
     unexpected = []
     for outcome in outcomes[backend]:
-        unchecked = _unchecked(outcome.assignment)
+        unchecked = unchecked_cells(outcome.assignment)
         if set(outcome.failed) - unchecked != set(outcome.expected) - unchecked:
             unexpected.append(outcome)
     assert unexpected == []

@@ -12,12 +12,11 @@ still checked and the accuracy cell is left out with a warning.
 
 from __future__ import annotations
 
-import warnings
 
 import pytest
 
 from autograder import cell_tests, corpus, course, notebooks
-from conftest import ROOT, missing
+from conftest import ROOT, unchecked_cells
 
 ASSIGNMENTS = course.assignments(ROOT)
 WRONG = [(assignment, wrong) for assignment in ASSIGNMENTS for wrong in corpus.load(assignment).wrong + [corpus.load(assignment).mixed]]
@@ -30,16 +29,6 @@ def grading_mode(training_cache, monkeypatch):
 
 def source_of(assignment: str):
     return notebooks.read(course.source_notebook(ROOT, assignment))
-
-
-def unchecked_cells(assignment: str) -> set[str]:
-    """The accuracy cell when its training data is absent, else nothing."""
-    spec = corpus.load(assignment)
-    reason = missing(spec.budget.dataset)
-    if reason is None:
-        return set()
-    warnings.warn(f"{assignment}: {spec.accuracy_cell} not checked: {reason.splitlines()[0]}")
-    return {spec.accuracy_cell}
 
 
 def failed(report: cell_tests.CellTestReport, unchecked: set[str]) -> set[str]:
