@@ -50,9 +50,11 @@ from autograder.results import FAILED, GRADED, SubmissionResult
 PRIVATE_PATHS = ("source", "solutions", "gradebook.db", "submitted", "autograded", "feedback", "grades")
 # In the runner's work folder: the template course (with the source
 # notebook) and unpacked uploads under PRIVATE_WORK, one scratch course per
-# student under STUDENTS_WORK; a sandboxed submission sees only its own.
+# student under STUDENTS_WORK. Every run's work folder lies in one folder
+# per user (`work_parent`); a sandboxed submission sees only its own
+# scratch course there, not other students', nor other runs' (even ones
+# started after it, or left behind by a killed run).
 PRIVATE_WORK, STUDENTS_WORK = "private", "students"
-WORK_PREFIX = "autograder-grade-"
 BACKENDS = ("tensorflow", "jax", "torch")
 # Errors the grader itself puts in a cell (time limit, dead kernel): worth
 # reporting even in cells nbgrader does not track.
@@ -153,6 +155,24 @@ class _Progress:
         )
 
 
+def work_parent() -> Path:
+    """Return the folder, one per user in the system's temporary folder, that holds every run's work folder.
+
+    Raises:
+        PermissionError: the folder exists but belongs to another user or others may read it
+            (the work folders hold the source notebook).
+    """
+    folder = Path(tempfile.gettempdir()) / f"autograder-grading-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    status = folder.lstat()
+    if status.st_uid != os.getuid() or status.st_mode & 0o077 or folder.is_symlink():
+        raise PermissionError(
+            f"{folder} must be a folder of this user's that only it can open (mode 700); found owner uid "
+            f"{status.st_uid}, mode {status.st_mode & 0o777:o}. Remove it and grade again."
+        )
+    return folder
+
+
 def grade(
     root: Path, assignment: str, options: GradeOptions, report: Callable[[str], None] = print
 ) -> BatchReport:
@@ -177,7 +197,7 @@ def grade(
     if options.backend is not None and options.backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; received: {options.backend!r}")
     workers = options.workers or hardware.default_workers()
-    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX) as folder:
+    with tempfile.TemporaryDirectory(dir=work_parent()) as folder:
         work = Path(folder)
         private = work / PRIVATE_WORK
         incoming = submissions.collect(options.submissions or root / "submitted", assignment, private / "unzipped")
@@ -355,14 +375,12 @@ class _Runner:
             "--log-level=ERROR", f"--Execute.timeout={self.cell_timeout}",
             f"--GuardedExecute.memory_limit_mb={self.memory_mib}",
         ]
-        # Other runs' work folders too: a run that was killed leaves its template course behind.
-        other_runs = [path for path in self.work.parent.glob(f"{WORK_PREFIX}*") if path != self.work]
-        hidden = [self.root / name for name in PRIVATE_PATHS] + [self.work / PRIVATE_WORK, *other_runs]
+        hidden = [self.root / name for name in PRIVATE_PATHS]
         if sandbox.available():
             kernels = sandbox.kernel_spec(scratch / "jupyter", [scratch / "gradebook.db"])
             env = {**env, "JUPYTER_PATH": os.pathsep.join(filter(None, [str(kernels), env.get("JUPYTER_PATH")]))}
         process = subprocess.Popen(
-            sandbox.wrap(command, hidden, keep=scratch), cwd=scratch, env=env, text=True,
+            sandbox.wrap(command, hidden, reveal_only=(self.work.parent, scratch)), cwd=scratch, env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
         with self._lock:

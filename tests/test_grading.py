@@ -42,7 +42,7 @@ exec("".join(next(c["source"] for c in cells if c.get("metadata", {{}}).get("nbg
 """
 READ_TEMPLATE = """
 import glob, json, tempfile
-found = glob.glob(tempfile.gettempdir() + "/autograder-grade-*/**/fashion_dense/fashion_dense.ipynb", recursive=True)
+found = glob.glob(tempfile.gettempdir() + "/autograder-grading-*/**/fashion_dense/fashion_dense.ipynb", recursive=True)
 found = [path for path in found if "BEGIN SOLUTION" in open(path).read()]
 cells = json.loads(open(found[0]).read())["cells"]
 exec("".join(next(c["source"] for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "class_names")))
@@ -273,3 +273,12 @@ def test_killed_run_resumes_to_the_same_grades(batch, tmp_path_factory):
     expected = {result.student: result.scores for result in uninterrupted.results if result.student in students}
     assert {result.student: result.scores for result in resumed.results} == expected
     assert {student: nbgrader_run.read_grades(root, ASSIGNMENT, student).scores for student in students} == expected
+
+
+def test_work_folder_that_others_may_open_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    parent = grading.work_parent()
+    assert parent.parent == tmp_path and parent.stat().st_mode & 0o777 == 0o700
+    parent.chmod(0o755)
+    with pytest.raises(PermissionError, match="mode 700"):
+        grading.work_parent()

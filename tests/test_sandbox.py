@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
 from autograder import sandbox
+
+needs_namespaces = pytest.mark.skipif(
+    not sandbox.available(), reason="this machine does not allow unprivileged namespaces (unshare -rnm)"
+)
 
 PROBE = """
 import pathlib, socket, sys
@@ -24,9 +29,8 @@ print("loopback: yes")
 """
 
 
+@needs_namespaces
 def test_hidden_paths_are_empty_and_the_network_is_gone(tmp_path):
-    if not sandbox.available():
-        pytest.skip("this machine does not allow unprivileged namespaces (unshare -rnm)")
     folder = tmp_path / "source"
     folder.mkdir()
     (folder / "answers.ipynb").write_text("secret")
@@ -36,6 +40,41 @@ def test_hidden_paths_are_empty_and_the_network_is_gone(tmp_path):
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
     assert finished.stdout.splitlines() == ["folder: []", "file: ''", "network: no", "loopback: yes"]
     assert (folder / "answers.ipynb").read_text() == "secret"
+
+
+WAIT_AND_LIST = """
+import os, pathlib, sys, time
+folder, keep = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+while not (keep / "go").exists():
+    time.sleep(0.05)
+print(sorted(str(path.relative_to(folder)) for path in folder.rglob("*")))
+(keep / "written").write_text("kept")
+"""
+
+
+@needs_namespaces
+def test_reveal_only_leaves_one_folder_even_among_later_ones(tmp_path):
+    keep = tmp_path / "run_a" / "students" / "alice"
+    keep.mkdir(parents=True)
+    (tmp_path / "run_a" / "students" / "bob").mkdir()
+    (tmp_path / "run_a" / "private").mkdir()
+    (tmp_path / "run_a" / "private" / "template.ipynb").write_text("solutions")
+    command = sandbox.wrap(["python3", "-c", WAIT_AND_LIST, str(tmp_path), str(keep)], [], reveal_only=(tmp_path, keep))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    time.sleep(1)  # the sandbox is up and waiting; a run that starts now must stay hidden too
+    (tmp_path / "run_b" / "private").mkdir(parents=True)
+    (tmp_path / "run_b" / "private" / "template.ipynb").write_text("solutions")
+    (keep / "go").write_text("")
+    listed, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert listed.strip() == str(["run_a", "run_a/students", "run_a/students/alice", "run_a/students/alice/go"])
+    assert (keep / "written").read_text() == "kept"
+
+
+@needs_namespaces
+def test_reveal_only_refuses_a_folder_outside(tmp_path):
+    with pytest.raises(ValueError, match="must lie inside"):
+        sandbox.wrap(["true"], [], reveal_only=(tmp_path / "work", tmp_path / "elsewhere"))
 
 
 def test_switching_the_sandbox_off_runs_commands_unchanged(monkeypatch):
