@@ -8,12 +8,18 @@ and every wrong submission, and reports the failed test cells.
 The table shows, per submission, whether every backend fails exactly the
 cells the corpus expects. Brief-training accuracies are printed by the
 test cells and are expected to differ slightly between backends.
+
+Brief-training results are reused within one run for the same model on
+the same backend (`training.CACHE_VARIABLE`, as tests/test_corpus.py does:
+training is deterministic), so a wrong answer that leaves the model as the
+reference's does not train it again; ``--no-cache`` trains every time.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,15 +34,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*")
     parser.add_argument("--backends", default="tensorflow,jax,torch")
+    parser.add_argument("--no-cache", action="store_true", help="train every submission's model, even a repeated one")
     arguments = parser.parse_args()
     assignments = arguments.assignments or course.assignments(ROOT)
     names = arguments.backends.split(",")
     results = {}
-    for backend in names:
-        started = time.perf_counter()
-        results[backend] = backends.grade_with_backend(ROOT, assignments, backend)
-        seconds = time.perf_counter() - started
-        print(f"{backend}: {len(results[backend])} submissions in {seconds:.0f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="parity-training-cache-") as folder:
+        cache = None if arguments.no_cache else Path(folder)
+        for backend in names:
+            started = time.perf_counter()
+            results[backend] = backends.grade_with_backend(ROOT, assignments, backend, training_cache=cache)
+            seconds = time.perf_counter() - started
+            print(f"{backend}: {len(results[backend])} submissions in {seconds:.0f} s", flush=True)
     print()
     print("| assignment | submission | " + " | ".join(names) + " |")
     print("|---|---|" + "---|" * len(names))

@@ -71,7 +71,7 @@ def test_grading_twice_gives_identical_scores_and_measurements(graded):
     assert len(first) == 1 and first == accuracies("correct_again")
 
 
-def test_feedback_shows_each_failed_check(graded, monkeypatch):
+def test_feedback_shows_each_failed_check(graded, monkeypatch, training_cache):
     assignment, _, _, feedback = graded
     by_student = {path.parts[-3]: path.read_text() for path in feedback}
     assert set(by_student) == {"correct", "correct_again", "some_wrong", "untouched"}
