@@ -19,6 +19,7 @@ Modules, one job each:
 - `nbgrader_run`: running nbgrader commands and reading its gradebook.
 - `submissions`: finding a class's notebooks (nbgrader layout, folders, zips).
 - `grading`: the runner behind ``autograder grade``.
+- `workfolders`: each grading run's private folder, and removing killed runs' ones.
 - `execute`: nbgrader's Execute step hardened for untrusted notebooks.
 - `guard`: undoing a learner's patches before hidden tests.
 - `sandbox`: no network and private files hidden for learner code.

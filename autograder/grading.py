@@ -28,7 +28,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -42,7 +41,7 @@ import psutil
 import sqlalchemy.exc
 from nbgrader.api import MissingEntry
 
-from autograder import course, hardware, nbgrader_run, results, sandbox, submissions
+from autograder import course, hardware, nbgrader_run, results, sandbox, submissions, workfolders
 from autograder.notebooks import role_of
 from autograder.results import FAILED, GRADED, SubmissionResult
 
@@ -50,10 +49,9 @@ from autograder.results import FAILED, GRADED, SubmissionResult
 PRIVATE_PATHS = ("source", "solutions", "gradebook.db", "submitted", "autograded", "feedback", "grades")
 # In the runner's work folder: the template course (with the source
 # notebook) and unpacked uploads under PRIVATE_WORK, one scratch course per
-# student under STUDENTS_WORK. Every run's work folder lies in one folder
-# per user (`work_parent`); a sandboxed submission sees only its own
-# scratch course there, not other students', nor other runs' (even ones
-# started after it, or left behind by a killed run).
+# student under STUDENTS_WORK (`autograder.workfolders`); a sandboxed
+# submission sees only its own scratch course there, not other students',
+# nor other runs' (even ones started after it).
 PRIVATE_WORK, STUDENTS_WORK = "private", "students"
 BACKENDS = ("tensorflow", "jax", "torch")
 # Errors the grader itself puts in a cell (time limit, dead kernel): worth
@@ -155,24 +153,6 @@ class _Progress:
         )
 
 
-def work_parent() -> Path:
-    """Return the folder, one per user in the system's temporary folder, that holds every run's work folder.
-
-    Raises:
-        PermissionError: the folder exists but belongs to another user or others may read it
-            (the work folders hold the source notebook).
-    """
-    folder = Path(tempfile.gettempdir()) / f"autograder-grading-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    status = folder.lstat()
-    if status.st_uid != os.getuid() or status.st_mode & 0o077 or folder.is_symlink():
-        raise PermissionError(
-            f"{folder} must be a folder of this user's that only it can open (mode 700); found owner uid "
-            f"{status.st_uid}, mode {status.st_mode & 0o777:o}. Remove it and grade again."
-        )
-    return folder
-
-
 def grade(
     root: Path, assignment: str, options: GradeOptions, report: Callable[[str], None] = print
 ) -> BatchReport:
@@ -197,8 +177,7 @@ def grade(
     if options.backend is not None and options.backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; received: {options.backend!r}")
     workers = options.workers or hardware.default_workers()
-    with tempfile.TemporaryDirectory(dir=work_parent()) as folder:
-        work = Path(folder)
+    with workfolders.run_folder() as work:
         private = work / PRIVATE_WORK
         incoming = submissions.collect(options.submissions or root / "submitted", assignment, private / "unzipped")
         if options.students:
