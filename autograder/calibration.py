@@ -15,7 +15,7 @@ import dataclasses
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from autograder import cell_tests, corpus, course, notebooks, training
 
@@ -32,6 +32,30 @@ class VariantAccuracies:
         return min(self.accuracies), statistics.median(self.accuracies), max(self.accuracies)
 
 
+def model_builder(
+    root: Path, assignment: str, overrides: Mapping[str, str] | None = None, what: str = "the reference answers"
+) -> Callable[[], Any]:
+    """Run the source notebook's answers (fast ones, then ``overrides``); return a maker of the hidden test's model.
+
+    Each call of the returned function builds and compiles a new model, as
+    the hidden accuracy test's ``model_code`` does.
+
+    Raises:
+        RuntimeError: the answers do not run; ``what`` names them in the message.
+    """
+    spec = corpus.load(assignment)
+    source = notebooks.read(course.source_notebook(root, assignment))
+    namespace, errors = cell_tests.answer_namespace(source, {**spec.fast_answers, **(overrides or {})})
+    if errors:
+        raise RuntimeError(f"{what} do not run: {errors}")
+
+    def build() -> Any:
+        exec(spec.model_code, namespace)
+        return namespace["model"]
+
+    return build
+
+
 def calibrate(
     root: Path, assignment: str, seeds: list[int], progress: Callable[[str], None] = lambda line: None
 ) -> list[VariantAccuracies]:
@@ -44,18 +68,14 @@ def calibrate(
         progress: called with one line per finished run.
     """
     spec = corpus.load(assignment)
-    source = notebooks.read(course.source_notebook(root, assignment))
     results = []
     for variant in spec.variants:
-        namespace, errors = cell_tests.answer_namespace(source, {**spec.fast_answers, **variant.overrides})
-        if errors:
-            raise RuntimeError(f"calibration variant {variant.name!r} does not run: {errors}")
+        build = model_builder(root, assignment, variant.overrides, f"calibration variant {variant.name!r}")
         accuracies = []
         for seed in seeds:
             budget = dataclasses.replace(spec.budget, seed=seed, shuffle_labels=variant.shuffle_labels)
-            exec(spec.model_code, namespace)
             try:
-                accuracy = training.brief_train(namespace["model"], budget, "the model").test_accuracy
+                accuracy = training.brief_train(build(), budget, "the model").test_accuracy
             except AssertionError:  # the variant cannot even train: it scores nothing
                 accuracy = 0.0
             accuracies.append(accuracy)

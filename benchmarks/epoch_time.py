@@ -6,8 +6,9 @@ Each (assignment, backend, setting) runs in a fresh process with
 ``KERAS_BACKEND`` set: it builds the reference model the hidden accuracy
 test trains, compiles it as the test does, and fits it on the whole
 training set with the budget's batch size, timing every epoch (the first
-includes compilation). Settings are the speed-ups `autograder.training`
-can apply:
+includes compilation). The process gets the grader's environment
+(`training.DETERMINISM_ENVIRONMENT`: deterministic GPU kernels). Settings
+are the speed-ups `autograder.training` can apply:
 
 - ``plain``: Keras defaults, NumPy arrays in;
 - ``steps``: ``steps_per_execution`` as `training.speed_settings` picks it;
@@ -40,15 +41,10 @@ def worker(assignment: str, setting: str, epochs: int) -> dict:
 
     import keras
 
-    from autograder import cell_tests, corpus, course, datasets, notebooks, training
+    from autograder import calibration, corpus, datasets, training
 
     spec = corpus.load(assignment)
-    namespace, errors = cell_tests.answer_namespace(notebooks.read(course.source_notebook(ROOT, assignment)),
-                                                    spec.fast_answers)
-    if errors:
-        raise RuntimeError(f"reference answers do not run: {errors}")
-    exec(spec.model_code, namespace)
-    request = training.serialise(namespace["model"], "the reference model")
+    request = training.serialise(calibration.model_builder(ROOT, assignment)(), "the reference model")
     full_size = len(datasets.load(spec.budget.dataset, subset="full")[0][1])
     budget = dataclasses.replace(spec.budget, train_size=full_size, epochs=epochs)
     speed = training.speed_settings()
@@ -77,7 +73,9 @@ def worker(assignment: str, setting: str, epochs: int) -> dict:
 
 def run(assignment: str, backend: str, setting: str, epochs: int) -> dict:
     """Run `worker` in a fresh process for one backend."""
-    environment = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    from autograder import training
+
+    environment = {**os.environ, **training.DETERMINISM_ENVIRONMENT, "KERAS_BACKEND": backend}
     finished = subprocess.run(
         [sys.executable, __file__, "--worker", assignment, setting, str(epochs)],
         capture_output=True, text=True, env=environment,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from autograder import calibration, corpus
+import pytest
+
+from autograder import calibration, corpus, course
 from autograder.corpus import CalibrationVariant
+
+ROOT = course.find_root()
 
 
 def results(reference, broken, caught=(0.9,)):
@@ -34,3 +38,16 @@ def test_every_corpus_has_a_reference_and_a_variant_that_must_fail():
     spec = corpus.load("fashion_dense")
     assert sum(variant.is_reference for variant in spec.variants) == 1
     assert any(variant.must_fail for variant in spec.variants)
+
+
+def test_model_builder_builds_a_new_compiled_model_per_call():
+    build = calibration.model_builder(ROOT, "fashion_dense")
+    first, second = build(), build()
+    assert first is not second
+    assert first.compiled and first.count_params() == second.count_params() == 335_114
+
+
+def test_model_builder_names_answers_that_do_not_run():
+    broken = {"build_dense_model": "def build_dense_model(:\n    pass"}
+    with pytest.raises(RuntimeError, match="variant 'x' do not run: .*build_dense_model"):
+        calibration.model_builder(ROOT, "fashion_dense", broken, "variant 'x'")
