@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import psutil
@@ -249,6 +250,14 @@ def test_whole_submission_time_limit_fails_only_that_submission(tmp_path_factory
     assert not [process for process in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(process.cmdline())]
 
 
+def _run_pid(folder: Path) -> int | None:
+    """The process recorded in a work folder; None for one another run is still setting up."""
+    try:
+        return json.loads((folder / workfolders.OWNER_FILE).read_text())["pid"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def test_killed_run_resumes_to_the_same_grades(batch, tmp_path_factory):
     _, fixtures, uninterrupted, _, _ = batch
     root = _course(tmp_path_factory, "resumed")
@@ -266,8 +275,7 @@ def test_killed_run_resumes_to_the_same_grades(batch, tmp_path_factory):
     for process in family:
         process.kill()
     runner.wait()
-    killed_folders = [folder for folder in workfolders.parent().iterdir()
-                      if json.loads((folder / workfolders.OWNER_FILE).read_text())["pid"] == runner.pid]
+    killed_folders = [folder for folder in workfolders.parent().iterdir() if _run_pid(folder) == runner.pid]
     assert len(killed_folders) == 1  # a killed run cannot remove its folder; the next run does
     finished_before = {path.parent.parent.name for path in (root / "feedback").glob(f"*/{ASSIGNMENT}/results.json")}
     assert 1 <= len(finished_before) < len(students)
