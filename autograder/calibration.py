@@ -33,7 +33,7 @@ class VariantAccuracies:
 
 
 def model_builder(
-    root: Path, assignment: str, overrides: Mapping[str, str] | None = None, what: str = "the reference answers"
+    root: Path, assignment: str, overrides: Mapping[str, str] | None = None, what: str = "the reference"
 ) -> Callable[[], Any]:
     """Run the source notebook's answers (fast ones, then ``overrides``); return a maker of the hidden test's model.
 
@@ -47,7 +47,7 @@ def model_builder(
     source = notebooks.read(course.source_notebook(root, assignment))
     namespace, errors = cell_tests.answer_namespace(source, {**spec.fast_answers, **(overrides or {})})
     if errors:
-        raise RuntimeError(f"{what} do not run: {errors}")
+        raise RuntimeError(f"the answers of {what} do not run: {errors}")
 
     def build() -> Any:
         exec(spec.model_code, namespace)

@@ -49,5 +49,5 @@ def test_model_builder_builds_a_new_compiled_model_per_call():
 
 def test_model_builder_names_answers_that_do_not_run():
     broken = {"build_dense_model": "def build_dense_model(:\n    pass"}
-    with pytest.raises(RuntimeError, match="variant 'x' do not run: .*build_dense_model"):
+    with pytest.raises(RuntimeError, match="the answers of variant 'x' do not run: .*build_dense_model"):
         calibration.model_builder(ROOT, "fashion_dense", broken, "variant 'x'")
