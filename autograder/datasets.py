@@ -24,6 +24,8 @@ import gzip
 import hashlib
 import os
 import pickle
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,9 +57,12 @@ MNIST_SHA256 = {
     "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1": "Keras' mnist.npz",
     "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": "MNIST from PNG copy",
 }
-# The stratified 20k-train CIFAR-10 subset in ../shared/datasets.
+# CIFAR-10 as .npz in ../shared/datasets (see its README for provenance):
+# the first 20,000 training images and the whole test set in Keras' order,
+# and the earlier stratified, shuffled 20k copy (same JPEGs, other order).
 CIFAR10_NPZ_SHA256 = {
-    "c9d9684aab91cb02c8d5b60684437f8a6e5ebe78e9b7de8069d6c222a8eb7dc6": "CIFAR-10 subset from JPEG copy",
+    "8ad2dff87f0bee71ed723d10fc56d53511cdc9cac8f5e0555c58e39f7dd280a7": "CIFAR-10, first 20,000 train + test, original order",
+    "c9d9684aab91cb02c8d5b60684437f8a6e5ebe78e9b7de8069d6c222a8eb7dc6": "CIFAR-10, stratified shuffled 20k subset (earlier copy)",
 }
 CIFAR10_ARCHIVE_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 
@@ -490,29 +495,55 @@ def find_file(file_name: str) -> Path:
 
 
 def sign_language_csv(split: str) -> Path:
-    """Return the Sign Language MNIST CSV of a split: ``train`` or ``test``.
+    """Return a plain ``.csv`` of Sign Language MNIST's ``train`` or ``test`` split.
 
-    The full Kaggle file (``sign_mnist_<split>.csv`` or ``.csv.gz``) comes
-    first; for ``train``, the partial ``sign_mnist_train_head.csv.gz``
-    (its first 687 rows, see ../shared/datasets/README.md) stands in when
-    the full file is absent, with a warning.
+    Learners get the file as Kaggle distributes it: plain CSV text with
+    header ``label,pixel1,...,pixel784``. Where only a gzipped copy
+    (``sign_mnist_<split>.csv.gz``) is found, it is decompressed once into
+    `plain_csv_folder` and that copy is returned, so a loader written with
+    ``open()`` and ``csv`` reads it as well as one using pandas.
+
+    Args:
+        split: ``train`` or ``test``.
 
     Raises:
-        DatasetError: neither is found; the message lists the places.
+        DatasetError: neither file is found; the message lists the places.
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test'. Received: split={split!r}")
-    names = [f"sign_mnist_{split}.csv", f"sign_mnist_{split}.csv.gz"]
-    if split == "train":
-        names.append("sign_mnist_train_head.csv.gz")
-    problems = []
-    for name in names:
-        try:
-            path = find_file(name)
-        except DatasetError as error:
-            problems.append(str(error))
-            continue
-        if name.startswith("sign_mnist_train_head"):
-            warnings.warn(f"using the first 687 rows of Sign Language MNIST ({path}); the full train CSV is absent", stacklevel=2)
-        return path
-    raise DatasetError(" ".join(problems))
+    name = f"sign_mnist_{split}.csv"
+    try:
+        return find_file(name)
+    except DatasetError:
+        pass
+    try:
+        compressed = find_file(f"{name}.gz")
+    except DatasetError as error:
+        raise DatasetError(
+            f"Neither {name} nor {name}.gz was found. {str(error).split('. Looked in: ', 1)[-1]}"
+        ) from None
+    return _decompressed(compressed, name)
+
+
+def plain_csv_folder() -> Path:
+    """Return the folder where gzipped CSVs are decompressed (one per user, in the temporary folder)."""
+    return Path(tempfile.gettempdir()) / f"autograder-data-{os.getuid()}"
+
+
+def _decompressed(compressed: Path, name: str) -> Path:
+    """Decompress ``compressed`` once, keyed by its size and time, and return the plain file."""
+    stat = compressed.stat()
+    key = hashlib.sha256(f"{compressed.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    target = plain_csv_folder() / key / name
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{name}.{os.getpid()}.partial")
+    try:
+        with gzip.open(compressed, "rb") as source, open(partial, "wb") as plain:
+            shutil.copyfileobj(source, plain, 1 << 20)
+    except (OSError, EOFError) as error:
+        partial.unlink(missing_ok=True)
+        raise DatasetError(f"{compressed} is not a readable gzip file ({error}).") from None
+    os.replace(partial, target)
+    return target

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Datasets that ../shared/datasets/README.md lists (Fashion-MNIST through the
 # Debian package): in CI their absence fails the run instead of skipping.
-LISTED_DATASETS = {"fashion_mnist", "mnist", "cifar10", "sign_mnist_train_head.csv.gz"}
+LISTED_DATASETS = {"fashion_mnist", "mnist", "cifar10", "sign_language", "sign_language_rps"}
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")

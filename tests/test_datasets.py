@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import pickle
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -39,12 +41,15 @@ def test_mnist_is_complete_and_in_original_order():
     assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
-def test_cifar10_subset_shapes_and_classes():
+def test_cifar10_is_keras_order_first_20000_and_whole_test_set():
     require("cifar10")
     (x_train, y_train), (x_test, y_test) = datasets.load("cifar10", subset="full")
     assert x_train.shape == (20000, 32, 32, 3) and y_train.shape == (20000, 1)
     assert x_test.shape == (10000, 32, 32, 3) and y_test.shape == (10000, 1)
-    assert np.bincount(y_train[:, 0]).tolist() == [2000] * 10
+    assert y_train[:10, 0].tolist() == [6, 9, 9, 4, 1, 1, 2, 7, 8, 3]
+    assert y_test[:10, 0].tolist() == [3, 8, 8, 0, 6, 6, 1, 6, 3, 1]
+    assert np.bincount(y_train[:, 0]).tolist() == [1989, 1981, 2042, 2011, 2009, 1925, 2038, 2027, 2012, 1966]
+    assert np.bincount(y_test[:, 0]).tolist() == [1000] * 10
 
 
 def test_fashion_mnist_from_the_debian_package(empty_places):
@@ -56,12 +61,16 @@ def test_fashion_mnist_from_the_debian_package(empty_places):
     assert np.bincount(y_test).tolist() == [1000] * 10
 
 
-def test_sign_language_head_rows():
-    require("sign_mnist_train_head.csv.gz")
-    images, labels = datasets.read_sign_language_csv(datasets.find_file("sign_mnist_train_head.csv.gz"))
-    assert images.shape == (687, 28, 28) and images.dtype == np.uint8
-    assert labels[0] == 3 and images[0, 0, :4].tolist() == [107, 118, 127, 134]
-    assert np.isin(labels, datasets.RPS_LABELS).sum() == 81
+def test_sign_language_is_complete_with_kaggle_counts():
+    require("sign_language")
+    (x_train, y_train), (x_test, y_test) = datasets.load("sign_language", subset="full")
+    assert x_train.shape == (27455, 28, 28) and x_test.shape == (7172, 28, 28) and x_train.dtype == np.uint8
+    assert y_train[0] == 3 and x_train[0, 0, :5].tolist() == [107, 118, 127, 134, 139]
+    assert y_test[0] == 6 and x_test[0, 0, :6].tolist() == [149, 149, 150, 150, 150, 151]
+    assert set(np.unique(y_train).tolist()) == set(range(25)) - {9}
+    (_, rps_train), (_, rps_test) = datasets.load("sign_language_rps", subset="full")
+    assert np.bincount(rps_train).tolist() == [1126, 1010, 1082]
+    assert np.bincount(rps_test).tolist() == [331, 432, 346]
 
 
 def test_missing_dataset_names_every_place(empty_places, monkeypatch):
@@ -209,3 +218,19 @@ def test_unknown_name_and_subset():
 def test_find_file_lists_places(empty_places):
     with pytest.raises(datasets.DatasetError, match="sign_mnist_test.csv was not found. Looked in"):
         datasets.find_file("sign_mnist_test.csv")
+
+
+def test_sign_language_csv_hands_out_plain_text_even_from_a_gzipped_copy(empty_places, tmp_path, monkeypatch):
+    data_dir, _ = empty_places
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    _write_sign_csv(data_dir / "plain.csv", [(0, 10), (21, 20)])
+    with gzip.open(data_dir / "sign_mnist_train.csv.gz", "wb") as handle:
+        handle.write((data_dir / "plain.csv").read_bytes())
+    path = datasets.sign_language_csv("train")
+    assert path.suffix == ".csv" and path.name == "sign_mnist_train.csv"
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:2] == ["label", "pixel1"] and [row[0] for row in rows[1:]] == ["0", "21"]
+    assert datasets.sign_language_csv("train") == path
+    with pytest.raises(datasets.DatasetError, match="Neither sign_mnist_test.csv nor sign_mnist_test.csv.gz"):
+        datasets.sign_language_csv("test")

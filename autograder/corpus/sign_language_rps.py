@@ -46,6 +46,16 @@ def build_rps_network():
     return keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(),
                              layers.Dense(64, activation="relu"), layers.Dense(3, activation="softmax")])
 '''
+NETWORK_GLOBAL_POOLING = '''
+def build_rps_network():
+    inputs = keras.Input((28, 28, 1))
+    x = layers.MaxPool2D()(layers.Conv2D(16, 3, activation="relu", padding="same")(inputs))
+    x = layers.GlobalAveragePooling2D()(layers.Conv2D(32, 3, activation="relu")(x))
+    return keras.Model(inputs, layers.Dense(3, activation="softmax")(x))
+'''
+NETWORK_ONE_FILTER_ONE_UNIT = NETWORK.replace("Conv2D(32,", "Conv2D(1,").replace("Conv2D(64,", "Conv2D(1,").replace(
+    "Dense(128,", "Dense(1,"
+)
 NETWORK_TOO_BIG = NETWORK.replace("        layers.MaxPooling2D(2),\n", "").replace("Dense(128,", "Dense(512,")
 NETWORK_LINEAR = NETWORK.replace('Dense(3, activation="softmax")', "Dense(3)")
 COMPILE = '''
@@ -105,8 +115,9 @@ def rps_load_data(filename):
     "build_rps_network": '''
 def build_rps_network():
     inputs = keras.Input((28, 28, 1))
-    x = layers.MaxPool2D()(layers.Conv2D(16, 3, activation="relu", padding="same")(inputs))
-    x = layers.GlobalAveragePooling2D()(layers.Conv2D(32, 3, activation="relu")(x))
+    x = layers.MaxPool2D()(layers.Conv2D(16, 5, padding="same", activation="relu")(inputs))
+    x = layers.MaxPool2D()(layers.Conv2D(32, 3, activation="relu")(x))
+    x = layers.Dense(32, activation="relu")(layers.Flatten()(x))
     return keras.Model(inputs, layers.Dense(3, activation="softmax")(x))
 ''',
     "compile_rps": '''
@@ -130,7 +141,14 @@ CORPUS = AssignmentCorpus(
     threshold=budgets.SIGN_RPS_MIN_ACCURACY,
     variants=[
         CalibrationVariant("reference", must_fail=False),
+        CalibrationVariant("second correct (functional API)", {"build_rps_network": SECOND_CORRECT["build_rps_network"]},
+                           must_fail=False),
+        CalibrationVariant("dense only (caught by structure)", {"build_rps_network": NETWORK_DENSE_ONLY}, must_fail=False),
+        CalibrationVariant("tiny global-pooling CNN (too slow to learn in the budget)",
+                           {"build_rps_network": NETWORK_GLOBAL_POOLING}, must_fail=False),
         CalibrationVariant("linear output", {"build_rps_network": NETWORK_LINEAR}),
+        CalibrationVariant("sparse loss on one-hot labels (does not train)", {"compile_rps": COMPILE_SPARSE}),
+        CalibrationVariant("1 filter per conv, 1 dense unit", {"build_rps_network": NETWORK_ONE_FILTER_ONE_UNIT}),
         CalibrationVariant("labels shuffled", shuffle_labels=True),
     ],
 )
