@@ -19,7 +19,7 @@ c.Autograde.create_student = True
 # are undone before each hidden test, a dead kernel costs only the cells from
 # the one that killed it, and `autograder grade` can set a memory limit
 # (GuardedExecute.memory_limit_mb).
-from autograder.execute import GuardedExecute  # noqa: E402
+from autograder.grading.execute import GuardedExecute  # noqa: E402
 from nbgrader.converters.autograde import Autograde  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [

@@ -10,7 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import build, calibration, corpus, course, demo, doctor, grading, results, submissions
+from autograder import course, demo, doctor
+from autograder.authoring import build, calibration, corpus
+from autograder.grading import batch as grading, results, submissions
 
 
 def _build(arguments: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ For each assignment, three students submit: ``correct`` (the reference
 answers), ``some_wrong`` (the corpus's submission with several mistakes)
 and ``untouched`` (the release notebook as handed out). The demo
 regenerates ``release/`` and ``solutions/``, grades the three in a scratch
-course with `autograder.grading` (real nbgrader autograde and feedback),
+course with `autograder.grading.batch` (real nbgrader autograde and feedback),
 prints a grade table per test cell and the runner's summary, and lists the
 feedback it wrote.
 """
@@ -16,8 +16,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import build, corpus, course, datasets, grading, nbgrader_run, notebooks, results, samples
-from autograder.results import SubmissionResult
+from autograder import course, nbgrader_run, notebooks
+from autograder.authoring import build, corpus, samples
+from autograder.grading import batch as grading, results
+from autograder.learner import datasets
+from autograder.grading.results import SubmissionResult
 
 
 def sample_submissions(root: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:

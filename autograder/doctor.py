@@ -11,7 +11,8 @@ from pathlib import Path
 
 import psutil
 
-from autograder import datasets, hardware, sandbox
+from autograder.grading import hardware, sandbox
+from autograder.learner import datasets
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A scratch course is a folder with the course's ``nbgrader_config.py`` and
 ``source/<id>/`` in which the assignment has been generated (which fills
-its gradebook). `autograder.grading` autogrades each submission in one;
+its gradebook). `autograder.grading.batch` autogrades each submission in one;
 this module runs the commands and reads scores back per ``grade_id``.
 """
 
@@ -19,7 +19,7 @@ from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course
-from autograder.results import ScoreTotals
+from autograder.grading.results import ScoreTotals
 
 
 def _interpreter_path() -> str:

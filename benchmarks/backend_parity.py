@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/backend_parity.py [--backends tensorflow,jax,torch] [ASSIGNMENT ...]
 
-For each backend `autograder.backends` runs, in a fresh process, the
+For each backend `autograder.authoring.backend_parity` runs, in a fresh process, the
 notebook's test cells against the reference, the second correct solution
 and every wrong submission, and reports the failed test cells.
 The table shows, per submission, whether every backend fails exactly the
@@ -23,10 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from autograder import course
+from autograder.authoring import backend_parity as backends
 
-from autograder import backends, course  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 
 def main() -> int:

@@ -21,10 +21,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from autograder import course, nbgrader_run, notebooks
+from autograder.authoring import samples
+from autograder.grading import batch as grading, hardware
 
-from autograder import course, grading, hardware, nbgrader_run, notebooks, samples  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 
 class GpuMemorySampler:

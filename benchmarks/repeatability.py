@@ -17,10 +17,12 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from autograder import course
+from autograder.learner import training
+from autograder.authoring import calibration, corpus
 
-from autograder import calibration, corpus, course, training  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 
 def measure(assignment: str, runs: int) -> dict:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import corpus, datasets, notebooks, training
+from autograder import notebooks
+from autograder.authoring import corpus
+from autograder.learner import datasets, training
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -14,7 +14,9 @@ import re
 
 import pytest
 
-from autograder import cell_tests, corpus, course, demo, grading, nbgrader_run, notebooks
+from autograder import course, demo, nbgrader_run, notebooks
+from autograder.authoring import cell_tests, corpus
+from autograder.grading import batch as grading
 from conftest import ROOT, require
 
 pytestmark = pytest.mark.nbgrader

@@ -14,7 +14,8 @@ import importlib.util
 
 import pytest
 
-from autograder import backends, course
+from autograder import course
+from autograder.authoring import backend_parity as backends
 from conftest import IN_CI, ROOT, unchecked_cells
 
 ASSIGNMENTS = course.assignments(ROOT)

@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from autograder import build, cli, course, notebooks, samples, solutions
+from autograder import cli, course, notebooks
+from autograder.authoring import build, samples, solutions
 from autograder.notebooks import role_cells
 from conftest import ROOT
 

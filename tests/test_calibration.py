@@ -1,11 +1,12 @@
-"""autograder.calibration: the table and the problems it reports (training is covered by `autograder calibrate`)."""
+"""autograder.authoring.calibration: the table and the problems it reports (training is covered by `autograder calibrate`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from autograder import calibration, corpus, course
-from autograder.corpus import CalibrationVariant
+from autograder import course
+from autograder.authoring import calibration, corpus
+from autograder.authoring.corpus import CalibrationVariant
 
 ROOT = course.find_root()
 

@@ -1,4 +1,4 @@
-"""autograder.checks on real Keras models and values, right and wrong."""
+"""autograder.learner.checks on real Keras models and values, right and wrong."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from autograder import checks
-from autograder.checks import CheckFailure
+from autograder.learner import checks
+from autograder.learner.checks import CheckFailure
 
 
 def dense(output_activation="softmax", units=10, hidden=(32,), activation="relu"):

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import cell_tests, corpus, course, notebooks
+from autograder import course, notebooks
+from autograder.authoring import cell_tests, corpus
 from conftest import ROOT, unchecked_cells
 
 ASSIGNMENTS = course.assignments(ROOT)

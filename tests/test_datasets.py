@@ -1,4 +1,4 @@
-"""autograder.datasets on the real files, the Debian path, and broken or missing files."""
+"""autograder.learner.datasets on the real files, the Debian path, and broken or missing files."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import budgets, datasets
+from autograder.learner import budgets, datasets
 from conftest import require
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from autograder import demo, notebooks
 from autograder.notebooks import role_cells
-from autograder.results import SubmissionResult
+from autograder.grading.results import SubmissionResult
 from conftest import ROOT
 
 

@@ -22,8 +22,10 @@ import nbformat
 import psutil
 import pytest
 
-from autograder import corpus, course, grading, nbgrader_run, notebooks, results, samples, sandbox, workfolders
-from autograder.grading import GradeOptions
+from autograder import course, nbgrader_run, notebooks
+from autograder.authoring import corpus, samples
+from autograder.grading import batch as grading, results, sandbox, workfolders
+from autograder.grading.batch import GradeOptions
 from conftest import ROOT, require
 
 pytestmark = pytest.mark.nbgrader
@@ -57,7 +59,7 @@ CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 """
 TAMPER = """
 import keras
-from autograder import checks
+from autograder.learner import checks
 checks.output_shape = lambda *args, **kwargs: None
 checks.param_count = lambda *args, **kwargs: None
 keras.Model.count_params = lambda self: 335114
@@ -195,7 +197,7 @@ def test_failures_say_why_in_results_and_feedback(batch, student, status, words)
 def test_tampering_is_undone_and_reported(batch):
     root, _, report, _, _ = batch
     result = next(result for result in report.results if result.student == "tampering")
-    assert "autograder.checks.output_shape" in result.guard_undid["test_build_dense_model"]
+    assert "autograder.learner.checks.output_shape" in result.guard_undid["test_build_dense_model"]
     assert "keras.src.models.model.Model.count_params" in result.guard_undid["test_build_dense_model"]
     feedback = (grading.feedback_folder(root, ASSIGNMENT, "tampering") / f"{ASSIGNMENT}.html").read_text()
     assert "found (None, 9)" in feedback and "The grader undid changes" in feedback

@@ -9,9 +9,9 @@ import sys
 SCRIPT = """
 import builtins, json, sys
 import numpy as np
-from autograder import guard
+from autograder.grading import guard
 import keras
-from autograder import checks
+from autograder.learner import checks
 namespace = {"checks": checks, "np": np, "keras": keras, "mine": 1}
 guard.protect(namespace)
 original = (checks.equal, keras.Model.count_params, np.allclose, builtins.isinstance)
@@ -21,7 +21,7 @@ np.allclose = lambda *a, **k: True
 builtins.isinstance = lambda *a: True
 namespace["checks"] = "fake"
 namespace["mine"] = 2
-sys.modules["autograder.checks"] = "fake"
+sys.modules["autograder.learner.checks"] = "fake"
 undone = guard.restore(namespace)
 model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
 print(json.dumps({
@@ -29,7 +29,7 @@ print(json.dumps({
     "same": (checks.equal, keras.Model.count_params, np.allclose, builtins.isinstance) == original,
     "params": model.count_params(),
     "names": [namespace["checks"] is checks, namespace["mine"]],
-    "module": sys.modules["autograder.checks"] is checks,
+    "module": sys.modules["autograder.learner.checks"] is checks,
     "again": guard.restore(namespace),
 }))
 """
@@ -43,15 +43,15 @@ def test_restore_undoes_reassignments_and_reports_them():
     assert report["same"] and report["module"] and report["params"] == 8
     assert report["names"] == [True, 2]  # the learner's own names are theirs to change
     assert set(report["undone"]) >= {
-        "autograder.checks.equal", "keras.src.models.model.Model.count_params", "numpy.allclose",
-        "builtins.isinstance", "checks", "sys.modules['autograder.checks']",
+        "autograder.learner.checks.equal", "keras.src.models.model.Model.count_params", "numpy.allclose",
+        "builtins.isinstance", "checks", "sys.modules['autograder.learner.checks']",
     }
     assert report["again"] == []
 
 
 def test_restore_without_protect_is_an_error():
     finished = subprocess.run(
-        [sys.executable, "-c", "from autograder import guard; guard.restore()"], capture_output=True, text=True
+        [sys.executable, "-c", "from autograder.grading import guard; guard.restore()"], capture_output=True, text=True
     )
     assert finished.returncode != 0 and "needs guard.protect() first" in finished.stderr
     assert builtins.isinstance is isinstance

@@ -1,4 +1,4 @@
-from autograder import budgets, modes
+from autograder.learner import budgets, modes
 
 
 def test_learning_mode_by_default(monkeypatch):

@@ -1,4 +1,4 @@
-"""autograder.plots renders every figure headless."""
+"""autograder.learner.plots renders every figure headless."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from autograder import plots
+from autograder.learner import plots
 
 NAMES = [f"class {i}" for i in range(10)]
 RNG = np.random.default_rng(0)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from autograder import sandbox
+from autograder.grading import sandbox
 
 needs_namespaces = pytest.mark.skipif(
     not sandbox.available(), reason="this machine does not allow unprivileged namespaces (unshare -rnm)"

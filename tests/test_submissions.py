@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from autograder import submissions
-from autograder.submissions import SubmissionsError, collect, student_id
+from autograder.grading import submissions
+from autograder.grading.submissions import SubmissionsError, collect, student_id
 
 A = "fashion_dense"
 

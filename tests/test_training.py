@@ -1,4 +1,4 @@
-"""autograder.training: brief training in a fresh process, deterministic, with clear failures."""
+"""autograder.learner.training: brief training in a fresh process, deterministic, with clear failures."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import keras
 import pytest
 from keras import layers
 
-from autograder import budgets, training
-from autograder.checks import CheckFailure
+from autograder.learner import budgets, training
+from autograder.learner.checks import CheckFailure
 from conftest import require
 
 SMALL = budgets.TrainingBudget(dataset="fashion_mnist", train_size=1000, test_size=500, epochs=1, batch_size=64)

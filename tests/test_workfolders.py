@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from autograder import workfolders
+from autograder.grading import workfolders
 
 
 @pytest.fixture

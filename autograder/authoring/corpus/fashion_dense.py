@@ -1,7 +1,7 @@
-"""Right and wrong answers to `fashion_dense` (see `autograder.corpus`)."""
+"""Right and wrong answers to `fashion_dense` (see `autograder.authoring.corpus`)."""
 
-from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
+from autograder.learner import budgets
+from autograder.authoring.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 NAMES_SHIRT_SANDAL_SWAPPED = """
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",

@@ -8,7 +8,7 @@ For each student the runner:
    own, outside the course folder (no ``source/``, no other students, a
    gradebook holding only this assignment), under a wall-clock limit, a
    per-cell limit and a memory limit, sandboxed where the machine allows
-   (`autograder.sandbox`);
+   (`autograder.grading.sandbox`);
 3. writes nbgrader's feedback HTML there;
 4. back in the runner (the only writer): records the scores in the course
    gradebook with nbgrader's API, copies the autograded notebook and the
@@ -41,15 +41,16 @@ import psutil
 import sqlalchemy.exc
 from nbgrader.api import MissingEntry
 
-from autograder import course, hardware, nbgrader_run, results, sandbox, submissions, workfolders
+from autograder import course, nbgrader_run
+from autograder.grading import hardware, results, sandbox, submissions, workfolders
 from autograder.notebooks import role_of
-from autograder.results import FAILED, GRADED, SubmissionResult
+from autograder.grading.results import FAILED, GRADED, SubmissionResult
 
 # Paths under the course root that a learner's code must not see.
 PRIVATE_PATHS = ("source", "solutions", "gradebook.db", "submitted", "autograded", "feedback", "grades")
 # In the runner's work folder: the template course (with the source
 # notebook) and unpacked uploads under PRIVATE_WORK, one scratch course per
-# student under STUDENTS_WORK (`autograder.workfolders`); a sandboxed
+# student under STUDENTS_WORK (`autograder.grading.workfolders`); a sandboxed
 # submission sees only its own scratch course there, not other students',
 # nor other runs' (even ones started after it).
 PRIVATE_WORK, STUDENTS_WORK = "private", "students"

@@ -3,7 +3,7 @@
 Release notebooks come from real ``nbgrader generate_assignment``, run in a
 scratch course (`autograder.nbgrader_run.scratch_course`) so that the
 repository gets no gradebook.
-Answer keys come from `autograder.solutions.answer_key`. Both are
+Answer keys come from `autograder.authoring.solutions.answer_key`. Both are
 deterministic: the same source gives the same bytes.
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import course, nbgrader_run, notebooks, solutions
+from autograder import course, nbgrader_run, notebooks
+from autograder.authoring import solutions
 
 
 def generate(root: Path, assignment: str) -> dict[str, bytes]:

@@ -14,8 +14,8 @@ order, in:
 Every file with a known sha256 is checked against it, and every file's
 format (magic numbers, shapes, value ranges) is checked as it is read. When
 nothing usable is found, one `DatasetError` lists every place looked at and
-how to fix it. In grading mode (see `autograder.modes`) `load` returns
-fixed, stratified subsets whose sizes live in `autograder.budgets`.
+how to fix it. In grading mode (see `autograder.learner.modes`) `load` returns
+fixed, stratified subsets whose sizes live in `autograder.learner.budgets`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Callable, Literal
 
 import numpy as np
 
-from autograder import budgets, modes
+from autograder.learner import budgets, modes
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 Subset = Literal["auto", "full", "grading"]
@@ -445,7 +445,7 @@ def load(name: str, subset: Subset = "auto") -> Arrays:
             (24 letters, labels 0..24 without 9) or ``sign_language_rps``
             (letters A, B, V as labels 0, 1, 2).
         subset: ``full``; ``grading`` for the fixed stratified subsets in
-            `autograder.budgets.GRADING_SUBSETS`; ``auto`` (default) picks
+            `autograder.learner.budgets.GRADING_SUBSETS`; ``auto`` (default) picks
             ``grading`` under the grader and ``full`` otherwise.
 
     Returns:

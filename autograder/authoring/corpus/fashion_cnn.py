@@ -1,7 +1,7 @@
-"""Right and wrong answers to `fashion_cnn` (see `autograder.corpus`)."""
+"""Right and wrong answers to `fashion_cnn` (see `autograder.authoring.corpus`)."""
 
-from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
+from autograder.learner import budgets
+from autograder.authoring.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 CHANNEL_FIRST = """
 def add_channel_axis(images):

@@ -1,7 +1,7 @@
-"""Right and wrong answers to `conv_mechanics` (see `autograder.corpus`)."""
+"""Right and wrong answers to `conv_mechanics` (see `autograder.authoring.corpus`)."""
 
-from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
+from autograder.learner import budgets
+from autograder.authoring.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 CONVOLVE = '''
 def convolve2d(image, kernel, padding="valid", stride=1):

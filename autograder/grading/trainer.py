@@ -1,33 +1,31 @@
-"""Brief, deterministic training of a learner's model in a fresh process.
+"""The trusted trainer: brief, deterministic training of a model received as data.
 
-The learner's kernel is not trusted (seeds, patched functions, a dataset
-changed in place), so `brief_train` hands the model over as data (its Keras
-JSON and compile config) to a new Python process that imports Keras
-cleanly, fixes every seed, loads the budget's fixed data subset itself,
-trains, and reports the test accuracy it measured from predictions. The
-same model and budget give the same numbers on the same machine.
+The learner's kernel is not trusted, so brief training never happens there:
+`autograder.learner.training.brief_train` hands the model over as its Keras
+JSON and compile config, and this module, in a process of its own, rebuilds
+it with Keras' safe mode (no learner code runs here), fixes every seed,
+loads the budget's fixed data subset itself, trains, and measures the test
+accuracy from predictions. The same model and budget give the same numbers
+on the same machine.
 
-Run as ``python -m autograder.training`` the module is that worker: it
-reads one JSON request on stdin and writes one JSON line on stdout.
+Run as ``python -m autograder.grading.trainer`` the module reads one JSON
+request on stdin and writes one JSON line on stdout.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from autograder import budgets, checks, datasets
+from autograder.learner import budgets, datasets
+from autograder.learner.training import RESULT_PREFIX, TrainingResult, sanitise_config
 
-RESULT_PREFIX = "AUTOGRADER-TRAINING-RESULT "
 # Set before the worker imports a backend: deterministic GPU kernels for
 # JAX (XLA) and PyTorch (cuBLAS), fixed hashing, quiet TensorFlow.
 DETERMINISM_ENVIRONMENT = {
@@ -38,11 +36,6 @@ DETERMINISM_ENVIRONMENT = {
     "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
     "TF_FORCE_GPU_ALLOW_GROWTH": "true",
 }
-# Test suites may set this to a folder where results are kept by request:
-# training is deterministic, so a model trained once need not train again.
-# The grader never sets it.
-CACHE_VARIABLE = "AUTOGRADER_TRAINING_CACHE"
-
 
 # Chosen from benchmarks/epoch_time.py on an H100 (docs/performance.md):
 # 16 steps per call cut epochs by 1.4 to 2x; data put on the device before
@@ -81,147 +74,6 @@ def speed_settings() -> SpeedSettings:
     steps = 1 if keras.backend.backend() == "torch" else GPU_STEPS_PER_EXECUTION
     return SpeedSettings(steps_per_execution=steps, data_on_device=GPU_DATA_ON_DEVICE, predict_batch_size=8192)
 
-
-
-@dataclass(frozen=True)
-class TrainingResult:
-    """What one brief training run measured.
-
-    Attributes:
-        test_accuracy: share of the budget's test images classified right.
-        seconds: wall time of ``fit``.
-        history: Keras' per-epoch metrics.
-        device: ``GPU`` or ``CPU``, where Keras trained.
-        backend: the Keras backend that trained.
-    """
-
-    test_accuracy: float
-    seconds: float
-    history: dict[str, list[float]] = field(default_factory=dict)
-    device: str = "CPU"
-    backend: str = "tensorflow"
-
-
-def serialise(model: Any, what: str) -> dict[str, Any]:
-    """Turn a compiled Keras model into JSON-able data for the worker.
-
-    Raises:
-        CheckFailure: ``model`` is not a compiled Keras model, or its
-            layers cannot be written as a Keras config.
-    """
-    checks.is_model(model, what)
-    if not getattr(model, "compiled", False):
-        checks.fail(what, "a compiled model", "a model that was not compiled", "compile it before training.")
-    try:
-        return {"model": model.to_json(), "compile": model.get_compile_config()}
-    except Exception as error:  # custom layers or lambdas that Keras cannot serialise
-        checks.fail(
-            what,
-            "a model made of Keras' built-in layers",
-            f"one Keras cannot save ({type(error).__name__}: {error})",
-            "use layers from keras.layers only.",
-        )
-
-
-def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the model") -> TrainingResult:
-    """Train a copy of ``model`` from fresh weights under ``budget``, in a new process.
-
-    Args:
-        model: a compiled Keras model; only its architecture and compile
-            settings are used, never its weights.
-        budget: data subset, epochs, batch size, seed and time limit.
-        what: the learner's call that built the model, for messages.
-
-    Returns:
-        The `TrainingResult` measured by the worker.
-
-    Raises:
-        CheckFailure: the model cannot be handed over, training fails or
-            runs past ``budget.time_limit_s``.
-
-    Example:
-        >>> result = brief_train(compile_model(build_dense_model()), budgets.FASHION_DENSE_TRAINING)  # doctest: +SKIP
-        >>> result.test_accuracy  # doctest: +SKIP
-        0.83
-    """
-    request = {**serialise(model, what), "budget": asdict(budget)}
-    cached = _cache_file(request)
-    if cached is not None and cached.is_file():
-        reply = json.loads(cached.read_text())
-    else:
-        reply = _train_in_fresh_process(request, budget, what)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(json.dumps(reply))
-    if "error" in reply:
-        checks.fail(f"training {what}", "a model that trains on the assignment's data", reply["error"])
-    return TrainingResult(**reply)
-
-
-def canonical_json(config: Any) -> str:
-    """Return JSON of ``config`` with every ``name`` replaced by its order of appearance.
-
-    Two builds of the same architecture and compile settings differ only in
-    generated names such as ``dense_7`` or ``adam_1``; wiring between layers
-    is kept, since every use of a name maps to the same placeholder.
-    """
-    names: dict[str, str] = {}
-
-    def collect(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("name"), str):
-                names.setdefault(node["name"], f"name{len(names)}")
-            for value in node.values():
-                collect(value)
-        elif isinstance(node, list):
-            for value in node:
-                collect(value)
-
-    def rename(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {key: rename(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [rename(value) for value in node]
-        return names.get(node, node) if isinstance(node, str) else node
-
-    collect(config)
-    return json.dumps(rename(config), sort_keys=True)
-
-
-def _cache_file(request: dict[str, Any]) -> Path | None:
-    folder = os.environ.get(CACHE_VARIABLE, "").strip()
-    if not folder:
-        return None
-    key = json.dumps(
-        {
-            "learner": canonical_json({"model": json.loads(request["model"]), "compile": request["compile"]}),
-            "budget": request["budget"],
-            "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
-        },
-        sort_keys=True,
-    )
-    return Path(folder) / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
-
-
-def _train_in_fresh_process(request: dict[str, Any], budget: budgets.TrainingBudget, what: str) -> dict[str, Any]:
-    """Run the worker on ``request``; return its reply (a result, or an error the learner caused)."""
-    environment = {**os.environ, **DETERMINISM_ENVIRONMENT}
-    try:
-        finished = subprocess.run(
-            [sys.executable, "-m", "autograder.training"],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            timeout=budget.time_limit_s,
-            env=environment,
-        )
-    except subprocess.TimeoutExpired:
-        checks.fail(f"training {what}", f"to finish within {budget.time_limit_s:.0f} s", "it ran longer")
-    lines = [line for line in finished.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
-    if not lines:
-        tail = (finished.stderr.strip().splitlines() or ["no output"])[-1]
-        checks.fail(f"training {what}", "a finished training run", f"a crash ({tail})")
-    return json.loads(lines[-1][len(RESULT_PREFIX) :])
 
 
 def device_name() -> str:
@@ -308,14 +160,15 @@ def train_here(
     import keras
 
     fix_seeds(budget.seed)
+    config = json.dumps(sanitise_config(json.loads(model_json)))
     try:
-        model = keras.models.model_from_json(model_json)
+        model = keras.models.model_from_json(config)
     except Exception as error:  # custom classes the fresh process does not know
         raise ValueError(
             "the model could not be rebuilt from its Keras config; use layers from keras.layers only "
             f"({type(error).__name__})"
         ) from None
-    model.compile_from_config(compile_config)
+    model.compile_from_config(sanitise_config(compile_config))
     (x_train, y_train), (x_test, y_test) = budget_data(budget)
     classes = int(max(y_train.max(), y_test.max())) + 1
     if tuple(model.output_shape) != (None, classes):
@@ -344,6 +197,7 @@ def train_here(
 
 
 def _worker() -> None:
+    os.environ.update(DETERMINISM_ENVIRONMENT)
     request = json.loads(sys.stdin.read())
     try:
         result = train_here(request["model"], request["compile"], budgets.TrainingBudget(**request["budget"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from autograder import budgets
+from autograder.learner import budgets
 
 MODE_VARIABLE = "AUTOGRADER_MODE"
 

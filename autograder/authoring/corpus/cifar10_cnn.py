@@ -1,7 +1,7 @@
-"""Right and wrong answers to `cifar10_cnn` (see `autograder.corpus`)."""
+"""Right and wrong answers to `cifar10_cnn` (see `autograder.authoring.corpus`)."""
 
-from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
+from autograder.learner import budgets
+from autograder.authoring.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 NAMES_CAR = 'CLASS_NAMES = ["airplane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]\n'
 PREPARE = '''

@@ -2,13 +2,13 @@
 
 The backend is fixed when Keras is first imported, so each backend gets its
 own process (``KERAS_BACKEND`` set, grading mode on). That process runs the
-source notebook's test cells in-process (`autograder.cell_tests`) against
+source notebook's test cells in-process (`autograder.authoring.cell_tests`) against
 the chosen corpus submissions and reports which test cells each failed.
 Scores must not depend on the backend: tests and
 ``benchmarks/backend_parity.py`` compare these outcomes with the corpus's
 expectations.
 
-``python -m autograder.backends ROOT SUBMISSIONS ASSIGNMENT...`` is the
+``python -m autograder.authoring.backend_parity ROOT SUBMISSIONS ASSIGNMENT...`` is the
 worker; SUBMISSIONS is ``all`` or ``small`` (the reference and the
 several-mistakes submission).
 """
@@ -22,7 +22,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import cell_tests, corpus, course, notebooks, training
+from autograder import course, notebooks
+from autograder.authoring import cell_tests, corpus
+from autograder.learner import training
 
 RESULT_PREFIX = "AUTOGRADER-PARITY "
 

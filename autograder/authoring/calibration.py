@@ -1,6 +1,6 @@
 """Measuring an assignment's accuracy threshold: the reference against broken variants.
 
-For each variant in the assignment's corpus (`autograder.corpus`), the
+For each variant in the assignment's corpus (`autograder.authoring.corpus`), the
 calibration builds the model the hidden accuracy test trains (the
 reference answers with the variant's overrides), trains it with the hidden
 test's exact budget over several seeds, each in a fresh process, and
@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from autograder import cell_tests, corpus, course, notebooks, training
+from autograder import course, notebooks
+from autograder.authoring import cell_tests, corpus
+from autograder.learner import training
 
 
 @dataclass

@@ -32,7 +32,7 @@ class TrainingBudget:
     """The fixed conditions of one hidden brief-training check.
 
     Attributes:
-        dataset: name understood by `autograder.datasets.load`.
+        dataset: name understood by `autograder.learner.datasets.load`.
         train_size: stratified training images.
         test_size: stratified test images the accuracy is measured on.
         epochs: full passes over the training images.

@@ -11,7 +11,7 @@ runs), only the submission's own scratch course is left visible;
 `available` is False and the runner says so; the learner's code still runs
 in a scratch copy outside the course.
 
-``python -m autograder.sandbox [--hide PATH ...] [--reveal-only FOLDER KEEP] -- COMMAND ...``
+``python -m autograder.grading.sandbox [--hide PATH ...] [--reveal-only FOLDER KEEP] -- COMMAND ...``
 is the part that runs inside the namespaces.
 """
 
@@ -130,7 +130,7 @@ def _reveal_only(folder: Path, keep: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Inside fresh namespaces: bring loopback up, cover the hidden paths, then run the command."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m autograder.grading.sandbox")
     parser.add_argument("--hide", action="append", type=Path, default=[])
     parser.add_argument("--reveal-only", nargs=2, type=Path, metavar=("FOLDER", "KEEP"))
     parser.add_argument("command", nargs=argparse.REMAINDER)

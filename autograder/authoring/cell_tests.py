@@ -19,7 +19,7 @@ from typing import Mapping
 import nbformat
 
 from autograder.notebooks import role_cells
-from autograder.samples import reference_answers
+from autograder.authoring.samples import reference_answers
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Undoing a learner's changes to the code hidden tests rely on, inside the grading kernel.
 
 Hidden tests run in the learner's kernel, so a cell could reassign
-``autograder.checks.equal`` or ``keras.Model.count_params`` and turn a
+``autograder.learner.checks.equal`` or ``keras.Model.count_params`` and turn a
 failing test into a pass. Before the learner's first cell runs, the grader
 calls `protect`, which records every attribute of the trusted modules
 (``autograder``, ``keras``, ``numpy``, ``builtins``) and of the classes they
@@ -73,8 +73,8 @@ def protect(user_namespace: dict[str, Any] | None = None) -> None:
     """
     global _record
     importlib.import_module("keras")
-    importlib.import_module("autograder.checks")
-    importlib.import_module("autograder.training")
+    importlib.import_module("autograder.learner.checks")
+    importlib.import_module("autograder.learner.training")
     if _record is None:
         _record = _Record()
     _record.modules.update({name: module for name, module in sys.modules.items() if _is_trusted_module(name)})

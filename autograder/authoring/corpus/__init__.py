@@ -26,7 +26,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from autograder.budgets import TrainingBudget
+from autograder.learner.budgets import TrainingBudget
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def load(assignment: str) -> AssignmentCorpus:
         ValueError: no corpus module exists for ``assignment``.
     """
     try:
-        module = importlib.import_module(f"autograder.corpus.{assignment}")
+        module = importlib.import_module(f"autograder.authoring.corpus.{assignment}")
     except ModuleNotFoundError:
         raise ValueError(f"No corpus for assignment {assignment!r}: expected autograder/corpus/{assignment}.py.") from None
     return module.CORPUS

@@ -1,7 +1,7 @@
-"""Right and wrong answers to `sign_language_rps` (see `autograder.corpus`)."""
+"""Right and wrong answers to `sign_language_rps` (see `autograder.authoring.corpus`)."""
 
-from autograder import budgets
-from autograder.corpus import AssignmentCorpus, CalibrationVariant, mistake
+from autograder.learner import budgets
+from autograder.authoring.corpus import AssignmentCorpus, CalibrationVariant, mistake
 
 LOADER = '''
 def rps_load_data(filename):

@@ -5,7 +5,7 @@
 ``autograder grade`` both get it. On top of nbgrader's own behaviour it:
 
 - undoes a learner's patches before each hidden test cell
-  (`autograder.guard`), and tells the learner in that cell's output
+  (`autograder.grading.guard`), and tells the learner in that cell's output
   (on stdout: nbgrader scores a test cell with stderr output as failed);
 - keeps grading when the kernel dies (out of memory, ``os._exit``, a
   crash): the cell that killed it and every later code cell get an error
@@ -35,10 +35,10 @@ from traitlets import Bool, Integer
 
 from autograder.notebooks import role_of
 
-PROTECT_CODE = "import autograder.guard as _autograder_guard\n_autograder_guard.protect(globals())\n"
+PROTECT_CODE = "import autograder.grading.guard as _autograder_guard\n_autograder_guard.protect(globals())\n"
 RESTORE_CODE = (
     "import json as _autograder_json\n"
-    "print(_autograder_json.dumps(__import__('autograder.guard').guard.restore(globals())))\n"
+    "print(_autograder_json.dumps(__import__('autograder.grading.guard').guard.restore(globals())))\n"
 )
 MEMORY_POLL_SECONDS = 0.25
 

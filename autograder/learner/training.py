@@ -1,0 +1,258 @@
+"""Brief training, the learner's side: hand a model to the trusted trainer and read back what it measured.
+
+The learner's kernel is not trusted (seeds, patched functions, a dataset
+changed in place), so `brief_train` never trains there. It sends the model
+as data (its Keras JSON and compile config) to the grader's trusted trainer
+(`autograder.grading.trainer`): the warm training service of the grading
+worker when ``AUTOGRADER_TRAINER`` names its socket, else a new Python
+process. The trainer rebuilds the model with Keras' safe mode, fixes every
+seed, loads the budget's fixed data subset itself, trains, and reports the
+test accuracy it measured from predictions.
+
+Models written the way the lessons teach (``activation=tf.nn.relu``,
+``tf.nn.softmax``) travel as the Keras activations they equal
+(`sanitise_config`); any other function in a model is refused with a
+message, since the trainer runs no learner code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.learner import budgets, checks
+
+RESULT_PREFIX = "AUTOGRADER-TRAINING-RESULT "
+# Set by the grading worker: the Unix socket of its warm training service.
+SERVICE_VARIABLE = "AUTOGRADER_TRAINER"
+TRAINER_MODULE = "autograder.grading.trainer"
+# Test suites may set this to a folder where results are kept by request:
+# training is deterministic, so a model trained once need not train again.
+# The grader never sets it.
+CACHE_VARIABLE = "AUTOGRADER_TRAINING_CACHE"
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What one brief training run measured.
+
+    Attributes:
+        test_accuracy: share of the budget's test images classified right.
+        seconds: wall time of ``fit``.
+        history: Keras' per-epoch metrics.
+        device: ``GPU`` or ``CPU``, where Keras trained.
+        backend: the Keras backend that trained.
+    """
+
+    test_accuracy: float
+    seconds: float
+    history: dict[str, list[float]] = field(default_factory=dict)
+    device: str = "CPU"
+    backend: str = "tensorflow"
+
+
+def serialise(model: Any, what: str) -> dict[str, Any]:
+    """Turn a compiled Keras model into JSON-able data for the worker.
+
+    Raises:
+        CheckFailure: ``model`` is not a compiled Keras model, or its
+            layers cannot be written as a Keras config.
+    """
+    checks.is_model(model, what)
+    if not getattr(model, "compiled", False):
+        checks.fail(what, "a compiled model", "a model that was not compiled", "compile it before training.")
+    try:
+        config = json.loads(model.to_json())
+        compile_config = model.get_compile_config()
+    except Exception as error:  # custom layers or lambdas that Keras cannot serialise
+        checks.fail(
+            what,
+            "a model made of Keras' built-in layers",
+            f"one Keras cannot save ({type(error).__name__}: {str(error).splitlines()[0][:200]})",
+            "use layers from keras.layers only.",
+        )
+    try:
+        return {"model": json.dumps(sanitise_config(config)), "compile": sanitise_config(compile_config)}
+    except ValueError as error:
+        checks.fail(what, "a model made of Keras' built-in layers and activations", str(error),
+                    "write activations by name, e.g. activation='relu'.")
+
+
+# Names under which TensorFlow and PyTorch functions that equal a Keras
+# activation serialise (``tf.nn.softmax`` is ``softmax_v2``), and the Keras name.
+ACTIVATION_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "swish": "silu"}
+KERAS_ACTIVATIONS = frozenset({
+    "relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu", "softplus", "softsign",
+    "silu", "gelu", "exponential", "hard_sigmoid", "hard_silu", "leaky_relu", "linear", "mish",
+})
+
+
+def activation_name(function: Any) -> str:
+    """Return the Keras name of an activation given as a name or a function (``tf.nn.softmax`` -> ``softmax``).
+
+    Example:
+        >>> activation_name("relu")
+        'relu'
+    """
+    name = function if isinstance(function, str) else getattr(function, "__name__", type(function).__name__)
+    return ACTIVATION_ALIASES.get(name, name)
+
+
+def sanitise_config(config: Any) -> Any:
+    """Return ``config`` with every function from outside Keras replaced by the Keras activation it equals.
+
+    Keras writes a function it does not know, such as ``tf.nn.softmax``, as
+    ``{"class_name": "function", "module": ..., "config": "softmax_v2"}``;
+    rebuilding that would import the module and call whatever it names.
+    Known activations become their Keras name; anything else is refused.
+
+    Raises:
+        ValueError: a function that is not a Keras activation, naming it.
+    """
+    if isinstance(config, list):
+        return [sanitise_config(value) for value in config]
+    if not isinstance(config, dict):
+        return config
+    if config.get("class_name") == "function" and not str(config.get("module", "")).startswith("keras"):
+        name = activation_name(str(config.get("config", "")))
+        if name not in KERAS_ACTIVATIONS:
+            raise ValueError(f"a function {config.get('config')!r} from {config.get('module')!r} that brief training cannot rebuild")
+        return name
+    return {key: sanitise_config(value) for key, value in config.items()}
+
+
+def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the model") -> TrainingResult:
+    """Train a copy of ``model`` from fresh weights under ``budget``, in the trusted trainer.
+
+    Args:
+        model: a compiled Keras model; only its architecture and compile
+            settings are used, never its weights.
+        budget: data subset, epochs, batch size, seed and time limit.
+        what: the learner's call that built the model, for messages.
+
+    Returns:
+        The `TrainingResult` measured by the worker.
+
+    Raises:
+        CheckFailure: the model cannot be handed over, training fails or
+            runs past ``budget.time_limit_s``.
+
+    Example:
+        >>> result = brief_train(compile_model(build_dense_model()), budgets.FASHION_DENSE_TRAINING)  # doctest: +SKIP
+        >>> result.test_accuracy  # doctest: +SKIP
+        0.83
+    """
+    request = {**serialise(model, what), "budget": asdict(budget)}
+    cached = _cache_file(request)
+    if cached is not None and cached.is_file():
+        reply = json.loads(cached.read_text())
+    else:
+        reply = _ask_trainer(request, budget, what)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(json.dumps(reply))
+    if "error" in reply:
+        checks.fail(f"training {what}", "a model that trains on the assignment's data", reply["error"])
+    return TrainingResult(**reply)
+
+
+def canonical_json(config: Any) -> str:
+    """Return JSON of ``config`` with every ``name`` replaced by its order of appearance.
+
+    Two builds of the same architecture and compile settings differ only in
+    generated names such as ``dense_7`` or ``adam_1``; wiring between layers
+    is kept, since every use of a name maps to the same placeholder.
+    """
+    names: dict[str, str] = {}
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("name"), str):
+                names.setdefault(node["name"], f"name{len(names)}")
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: rename(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [rename(value) for value in node]
+        return names.get(node, node) if isinstance(node, str) else node
+
+    collect(config)
+    return json.dumps(rename(config), sort_keys=True)
+
+
+def _cache_file(request: dict[str, Any]) -> Path | None:
+    folder = os.environ.get(CACHE_VARIABLE, "").strip()
+    if not folder:
+        return None
+    key = json.dumps(
+        {
+            "learner": canonical_json({"model": json.loads(request["model"]), "compile": request["compile"]}),
+            "budget": request["budget"],
+            "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        },
+        sort_keys=True,
+    )
+    return Path(folder) / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
+def _ask_trainer(request: dict[str, Any], budget: budgets.TrainingBudget, what: str) -> dict[str, Any]:
+    """Send ``request`` to the warm training service or a new trainer process; return its reply."""
+    service = os.environ.get(SERVICE_VARIABLE, "").strip()
+    try:
+        text = _ask_service(service, request, budget) if service else _ask_new_process(request, budget)
+    except TimeoutError:
+        checks.fail(f"training {what}", f"to finish within {budget.time_limit_s:.0f} s", "it ran longer")
+    except (OSError, RuntimeError) as error:
+        checks.fail(f"training {what}", "a finished training run", f"a crash ({error})")
+    return json.loads(text)
+
+
+def _ask_service(path: str, request: dict[str, Any], budget: budgets.TrainingBudget) -> str:
+    """One request over the service's Unix socket: a JSON line each way."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(budget.time_limit_s + 30)
+        try:
+            connection.connect(path)
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            with connection.makefile("rb") as replies:
+                line = replies.readline()
+        except socket.timeout:
+            raise TimeoutError from None
+    if not line.startswith(RESULT_PREFIX.encode()):
+        raise RuntimeError("the training service closed the connection without a result")
+    return line[len(RESULT_PREFIX) :].decode()
+
+
+def _ask_new_process(request: dict[str, Any], budget: budgets.TrainingBudget) -> str:
+    """One request to a new ``python -m autograder.grading.trainer``."""
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", TRAINER_MODULE],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            timeout=budget.time_limit_s,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        raise TimeoutError from None
+    lines = [line for line in finished.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if not lines:
+        stderr = finished.stderr.strip()
+        if "No module named 'autograder.grading'" in stderr:
+            raise RuntimeError("brief training runs only under the grader (the course's grading install)")
+        raise RuntimeError((stderr.splitlines() or ["no output"])[-1])
+    return lines[-1][len(RESULT_PREFIX) :]
