@@ -55,6 +55,16 @@ def test_second_correct_solution_passes_every_test_cell(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_lesson_style_solution_passes_every_test_cell(assignment):
+    spec = corpus.load(assignment)
+    if not spec.lesson_style:
+        pytest.fail(f"{assignment} has no lesson-style answers in its corpus")
+    report = cell_tests.run_test_cells(source_of(assignment), {**spec.fast_answers, **spec.lesson_style})
+    assert report.answer_errors == {}
+    assert failed(report, unchecked_cells(assignment)) == set(), report.outcomes
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_test_cell_has_a_wrong_submission(assignment):
     covered = set().union(*(wrong.loses for wrong in corpus.load(assignment).wrong))
     assert covered == set(notebooks.test_points(notebooks.read(course.source_notebook(ROOT, assignment))))

@@ -194,15 +194,37 @@ def layer_output_shapes(model: Any, expected: Sequence[tuple], what: str, hint: 
         fail(f"{what} layer output shapes", [tuple(shape) for shape in expected], found, hint)
 
 
+# Names under which TensorFlow functions that equal a Keras activation are
+# known (``tf.nn.softmax`` is ``softmax_v2``), and the Keras name.
+ACTIVATION_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "swish": "silu"}
+
+
+def activation_name(function: Any) -> str:
+    """Return the Keras name of an activation given as a name or a function.
+
+    ``"relu"``, ``keras.activations.relu`` and ``tf.nn.relu`` all read
+    ``relu``; ``tf.nn.softmax`` reads ``softmax``.
+
+    Example:
+        >>> activation_name("relu"), activation_name(np.tanh)
+        ('relu', 'tanh')
+    """
+    name = function if isinstance(function, str) else getattr(function, "__name__", type(function).__name__)
+    return ACTIVATION_ALIASES.get(name, name)
+
+
 def activation_of(layer: Any) -> str:
-    """Name the activation a layer applies (``linear`` where it applies none)."""
+    """Name the activation a layer applies (``linear`` where it applies none).
+
+    The activation is read from the layer itself, so a name, a Keras
+    function and a TensorFlow function such as ``tf.nn.relu`` (as the
+    lessons write it) all count.
+    """
     kind = type(layer).__name__
     if kind in ("Softmax", "ReLU"):
         return kind.lower()
-    activation = layer.get_config().get("activation", "linear")
-    if isinstance(activation, dict):
-        activation = activation.get("config", {}).get("name", activation.get("class_name", "?"))
-    return str(activation)
+    function = getattr(layer, "activation", None)
+    return "linear" if function is None else activation_name(function)
 
 
 def output_activation(model: Any, expected: str, what: str, hint: str = "") -> None:

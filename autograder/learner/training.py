@@ -85,24 +85,10 @@ def serialise(model: Any, what: str) -> dict[str, Any]:
                     "write activations by name, e.g. activation='relu'.")
 
 
-# Names under which TensorFlow and PyTorch functions that equal a Keras
-# activation serialise (``tf.nn.softmax`` is ``softmax_v2``), and the Keras name.
-ACTIVATION_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "swish": "silu"}
 KERAS_ACTIVATIONS = frozenset({
     "relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu", "softplus", "softsign",
     "silu", "gelu", "exponential", "hard_sigmoid", "hard_silu", "leaky_relu", "linear", "mish",
 })
-
-
-def activation_name(function: Any) -> str:
-    """Return the Keras name of an activation given as a name or a function (``tf.nn.softmax`` -> ``softmax``).
-
-    Example:
-        >>> activation_name("relu")
-        'relu'
-    """
-    name = function if isinstance(function, str) else getattr(function, "__name__", type(function).__name__)
-    return ACTIVATION_ALIASES.get(name, name)
 
 
 def sanitise_config(config: Any) -> Any:
@@ -121,7 +107,7 @@ def sanitise_config(config: Any) -> Any:
     if not isinstance(config, dict):
         return config
     if config.get("class_name") == "function" and not str(config.get("module", "")).startswith("keras"):
-        name = activation_name(str(config.get("config", "")))
+        name = checks.activation_name(str(config.get("config", "")))
         if name not in KERAS_ACTIVATIONS:
             raise ValueError(f"a function {config.get('config')!r} from {config.get('module')!r} that brief training cannot rebuild")
         return name

@@ -8,6 +8,10 @@ Each assignment has a module here defining ``CORPUS``, an `AssignmentCorpus`:
   in the tests and shown in the demo;
 - ``second_correct``: another valid way to write every exercise, which must
   get full marks;
+- ``lesson_style``: every exercise written the way the original lessons
+  (``../shared/lessons``) write such code (``tf.keras``, ``Sequential().add``,
+  ``input_shape=``, ``activation=tf.nn.relu``, pandas for CSVs), which must
+  get full marks on the TensorFlow backend;
 - the accuracy check (``accuracy_cell``, the test cell that trains), its
   model (``model_code`` binds ``model`` to the compiled model the hidden
   test trains), budget and threshold, and the broken variants the
@@ -84,6 +88,7 @@ class AssignmentCorpus:
     variants: list[CalibrationVariant]
     accuracy_cell: str
     fast_answers: Mapping[str, str] = field(default_factory=dict)
+    lesson_style: Mapping[str, str] = field(default_factory=dict)
 
 
 def load(assignment: str) -> AssignmentCorpus:
