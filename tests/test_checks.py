@@ -166,3 +166,24 @@ def test_layer_sequence_reads_activation_layers_by_name():
     checks.layer_sequence(activation_layer, expected, "m")
     with pytest.raises(CheckFailure, match=r"m layers: expected \['Conv2D', 'BatchNormalization'"):
         checks.layer_sequence(relu_layer, ["Conv2D", "BatchNormalization", "relu", "Flatten", "Dense", "softmax"], "m")
+
+
+def test_at_least():
+    checks.at_least(1, 1, "n")
+    checks.at_least(np.int64(7), 1, "n")
+    with pytest.raises(CheckFailure, match="n: expected at least 1, found 0. Hint: add one."):
+        checks.at_least(0, 1, "n", hint="add one.")
+    for bad in (True, "5", None):
+        with pytest.raises(CheckFailure):
+            checks.at_least(bad, 1, "n")
+
+
+def test_factor_range_reads_numbers_and_pairs_as_keras_does():
+    for same_range in (0.2, -0.2, (-0.2, 0.2), [-0.2, 0.2], np.array([-0.2, 0.2])):
+        checks.factor_range(same_range, -0.2, 0.2, "f")
+    with pytest.raises(CheckFailure, match="f: expected the range -0.2 to 0.2, found 0 to 0.2"):
+        checks.factor_range((0, 0.2), -0.2, 0.2, "f")
+    with pytest.raises(CheckFailure, match="found -0.698132 to 0.698132"):
+        checks.factor_range(np.radians(40), -40 / 360, 40 / 360, "f")
+    with pytest.raises(CheckFailure, match=r"found \(0.1, 0.2, 0.3\)"):
+        checks.factor_range((0.1, 0.2, 0.3), -0.2, 0.2, "f")

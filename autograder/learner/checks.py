@@ -65,6 +65,44 @@ def in_range(found: Any, low: float, high: float, what: str, hint: str = "") -> 
         fail(what, f"a number from {low} to {high}", repr(found), hint)
 
 
+def at_least(found: Any, low: float, what: str, hint: str = "") -> None:
+    """Check ``found >= low`` for a real number (bools are refused).
+
+    Example:
+        >>> at_least(3, 1, "number of Conv2D layers")
+    """
+    is_number = isinstance(found, (int, float, np.integer, np.floating)) and not isinstance(found, (bool, np.bool_))
+    if not is_number or not found >= low:
+        fail(what, f"at least {low}", repr(found), hint)
+
+
+def factor_range(found: Any, low: float, high: float, what: str, atol: float = 1e-6, hint: str = "") -> None:
+    """Check the range a Keras preprocessing factor stands for.
+
+    Keras reads a number ``f`` as the range ``(-f, f)`` and a pair as
+    ``(lower, upper)``, so ``0.2``, ``(-0.2, 0.2)`` and ``[-0.2, 0.2]`` all
+    stand for the same range while ``(0, 0.2)`` only goes one way.
+
+    Args:
+        found: the factor as the layer's ``get_config()`` gives it.
+        low: the lower end expected.
+        high: the upper end expected.
+        what: the layer and argument checked.
+        atol: tolerance on each end.
+        hint: one sentence on how to fix it.
+
+    Example:
+        >>> factor_range(0.2, -0.2, 0.2, "RandomTranslation height_factor")
+    """
+    expected = f"the range {low:g} to {high:g}"
+    values = np.asarray(found, dtype="float64").reshape(-1)
+    if values.size not in (1, 2):
+        fail(what, expected, repr(found), hint)
+    lower, upper = (-abs(values[0]), abs(values[0])) if values.size == 1 else (values[0], values[1])
+    if not (abs(lower - low) <= atol and abs(upper - high) <= atol):
+        fail(what, expected, f"{lower:g} to {upper:g}", hint)
+
+
 def is_instance(found: Any, kind: type | tuple[type, ...], what: str, hint: str = "") -> None:
     """Check that ``found`` is an instance of ``kind``."""
     if not isinstance(found, kind):
