@@ -187,3 +187,19 @@ def test_factor_range_reads_numbers_and_pairs_as_keras_does():
         checks.factor_range(np.radians(40), -40 / 360, 40 / 360, "f")
     with pytest.raises(CheckFailure, match=r"found \(0.1, 0.2, 0.3\)"):
         checks.factor_range((0.1, 0.2, 0.3), -0.2, 0.2, "f")
+
+
+def test_same_image_names_a_transposed_or_flipped_image():
+    image = np.arange(12.0).reshape(3, 4)
+    checks.same_image(image.copy(), image, "img")
+    square = np.arange(9.0).reshape(3, 3)
+    with pytest.raises(CheckFailure, match=r"img: expected the image as stored, row by row, found the image transposed"):
+        checks.same_image(square.T, square, "img")
+    with pytest.raises(CheckFailure, match="found the image upside down. Hint: h"):
+        checks.same_image(image[::-1], image, "img", hint="h")
+    with pytest.raises(CheckFailure, match="found the image mirrored left to right"):
+        checks.same_image(image[:, ::-1, None], image[..., None], "img")
+    with pytest.raises(CheckFailure, match=r"img at index \(0, 0\): expected 0.0, found 1.0"):
+        checks.same_image(image + 1, image, "img")
+    with pytest.raises(CheckFailure, match=r"img shape: expected \(3, 4\), found \(4, 3\)"):
+        checks.same_image(image.T, image, "img")

@@ -152,6 +152,36 @@ def allclose(found: Any, expected: np.ndarray, what: str, atol: float = 1e-6, hi
         fail(f"{what} at index {index}", expected[index], found[index], hint)
 
 
+# Ways a loader commonly turns an image, by the words that name them.
+IMAGE_TURNS = {
+    "transposed (rows and columns swapped)": lambda image: np.swapaxes(image, 0, 1),
+    "upside down": lambda image: image[::-1],
+    "mirrored left to right": lambda image: image[:, ::-1],
+}
+
+
+def same_image(found: Any, expected: np.ndarray, what: str, atol: float = 1e-6, hint: str = "") -> None:
+    """Check an image pixel by pixel, naming the turn when it is ``expected`` transposed or flipped.
+
+    Args:
+        found: the learner's image, ``(H, W)`` or ``(H, W, C)``.
+        expected: the right image.
+        what: the call that produced it.
+        atol: the largest difference accepted per pixel.
+        hint: one sentence on how to fix it.
+
+    Example:
+        >>> same_image(np.eye(2), np.eye(2), "image 0")
+    """
+    found, expected = np.asarray(found), np.asarray(expected)
+    if found.shape == expected.shape and not np.allclose(found, expected, atol=atol, rtol=0):
+        for how, turn in IMAGE_TURNS.items():
+            turned = turn(expected)
+            if turned.shape == found.shape and np.allclose(found, turned, atol=atol, rtol=0):
+                fail(what, "the image as stored, row by row", f"the image {how}", hint)
+    allclose(found, expected, what, atol, hint)
+
+
 def is_model(found: Any, what: str) -> None:
     """Check that ``found`` is a Keras model."""
     import keras
