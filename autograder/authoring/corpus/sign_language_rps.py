@@ -24,6 +24,22 @@ def rps_load_data(filename):
 '''
 LOADER_NOT_SCALED = LOADER.replace("(pixels[keep] / 255.0)", "pixels[keep]")
 LOADER_FLAT = LOADER.replace(".reshape(-1, 28, 28, 1)", "")
+LOADER_TRANSPOSED = LOADER.replace(".reshape(-1, 28, 28, 1)", ".reshape(-1, 28, 28).transpose(0, 2, 1)[..., None]")
+LOADER_UPSIDE_DOWN = LOADER.replace(".reshape(-1, 28, 28, 1)", ".reshape(-1, 28, 28, 1)[:, ::-1]")
+LOADER_INTEGER_LABELS = LOADER.replace("keras.utils.to_categorical(moves, 3)", "moves")
+LOADER_FIRST_ROW_SKIPPED = LOADER.replace("skiprows=1", "skiprows=2")
+# The lesson's pandas loader without its `replace` line: 21 stays 21, so
+# to_categorical makes 22 columns.
+LOADER_LESSON_WITHOUT_REPLACE = '''
+import pandas as pd
+
+
+def rps_load_data(filename):
+    df = pd.read_csv(filename)
+    df = df[df["label"].isin([0, 1, 21])]
+    labels = keras.utils.to_categorical(df.pop("label"))
+    return df.values.reshape(-1, 28, 28, 1) / 255, labels
+'''
 LOADER_SORTED = LOADER.replace("    keep = np.isin(labels, [0, 1, 21])\n", "    order = np.argsort(labels, kind='stable')\n    labels, pixels = labels[order], pixels[order]\n    keep = np.isin(labels, [0, 1, 21])\n")
 NETWORK = '''
 def build_rps_network():
@@ -46,6 +62,7 @@ def build_rps_network():
     return keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(),
                              layers.Dense(64, activation="relu"), layers.Dense(3, activation="softmax")])
 '''
+NETWORK_TOKEN_CONVOLUTION = NETWORK_DENSE_ONLY.replace("layers.Flatten(),", "layers.Conv2D(1, 1), layers.Flatten(),")
 NETWORK_GLOBAL_POOLING = '''
 def build_rps_network():
     inputs = keras.Input((28, 28, 1))
@@ -68,6 +85,8 @@ NUM_EPOCHS = 12
 BATCH_SIZE = 512
 '''
 COMPILE_SPARSE = COMPILE.replace('loss="categorical_crossentropy"', 'loss="sparse_categorical_crossentropy"')
+COMPILE_RMSPROP = COMPILE.replace('optimizer="adam"', 'optimizer="rmsprop"')
+COMPILE_NO_METRICS = COMPILE.replace(', metrics=["accuracy"]', "")
 COMPILE_NO_EPOCHS = COMPILE.replace("NUM_EPOCHS = 12", "NUM_EPOCHS = 0")
 
 
@@ -76,12 +95,22 @@ WRONG = [
     mistake("pixels not scaled", {"test_rps_load_data"}, rps_load_data=LOADER_NOT_SCALED),
     mistake("images left flat (N, 784)", {"test_rps_load_data"}, rps_load_data=LOADER_FLAT),
     mistake("rows sorted by label", {"test_rps_load_data"}, rps_load_data=LOADER_SORTED),
+    mistake("images transposed", {"test_rps_load_data"}, rps_load_data=LOADER_TRANSPOSED),
+    mistake("images upside down", {"test_rps_load_data"}, rps_load_data=LOADER_UPSIDE_DOWN),
+    mistake("moves as integers, not one-hot", {"test_rps_load_data"}, rps_load_data=LOADER_INTEGER_LABELS),
+    mistake("first image skipped with the header", {"test_rps_load_data"}, rps_load_data=LOADER_FIRST_ROW_SKIPPED),
+    mistake("lesson loader without its replace: 22 columns", {"test_rps_load_data"},
+            rps_load_data=LOADER_LESSON_WITHOUT_REPLACE),
     mistake("24 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_24),
     mistake("26 output units", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_26),
     mistake("no convolution", {"test_build_rps_network"}, build_rps_network=NETWORK_DENSE_ONLY),
+    mistake("a token Conv2D(1, 1)", {"test_build_rps_network"}, build_rps_network=NETWORK_TOKEN_CONVOLUTION),
+    mistake("linear output", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_LINEAR),
     mistake("over a million parameters", {"test_build_rps_network"}, build_rps_network=NETWORK_TOO_BIG),
     mistake("sparse loss with one-hot labels", {"test_compile_rps", "test_rps_accuracy"}, compile_rps=COMPILE_SPARSE),
     mistake("NUM_EPOCHS of 0", {"test_compile_rps"}, compile_rps=COMPILE_NO_EPOCHS),
+    mistake("RMSprop as in the MNIST lesson", {"test_compile_rps"}, compile_rps=COMPILE_RMSPROP),
+    mistake("no accuracy metric", {"test_compile_rps"}, compile_rps=COMPILE_NO_METRICS),
 ]
 
 MIXED = mistake(
@@ -95,14 +124,12 @@ MIXED = mistake(
 SECOND_CORRECT = {
     "rps_load_data": '''
 import csv
-import gzip
 
 
 def rps_load_data(filename):
-    opener = gzip.open if str(filename).endswith(".gz") else open
     mapping = {0: 0, 1: 1, 21: 2}
     images, moves = [], []
-    with opener(filename, "rt") as handle:
+    with open(filename, newline="") as handle:
         rows = csv.reader(handle)
         next(rows)
         for row in rows:
@@ -131,6 +158,56 @@ NUM_EPOCHS, BATCH_SIZE = 10, 128
 ''',
 }
 
+# Written the way lesson 002 writes such code: its pandas loader line for
+# line, `models.Sequential()` + `.add` with `input_shape=`, tf.nn
+# activations, its compile call, 12 epochs of batch 512.
+LESSON_STYLE = {
+    "rps_load_data": """
+import numpy as np
+import pandas as pd
+from keras.utils import to_categorical
+
+
+def rps_load_data(filename):
+    df = pd.read_csv(filename, delimiter=',')
+    df = df[df['label'].isin([0,1,21])]
+    df.replace({"label":21}, 2, inplace=True)
+    labels = df.pop('label')  #Pops the label column and stores in 'labels'
+    labels = to_categorical(labels)
+    data = df.values
+    data = np.array([np.reshape(i, (28,28)) for i in data])
+    data = data.reshape(data.shape[0], 28,28,1)
+    data = data / 255
+    return data, labels
+""",
+    "build_rps_network": """
+import tensorflow as tf
+from keras import models
+from keras import layers
+
+
+def build_rps_network():
+    network = models.Sequential()
+    network.add(layers.Conv2D(32, (3,3), activation=tf.nn.relu, input_shape=(28,28,1)))
+    network.add(layers.MaxPooling2D((2,2)))
+    network.add(layers.Conv2D(64, (3,3), activation=tf.nn.relu))
+    network.add(layers.MaxPooling2D((2,2)))
+    network.add(layers.Flatten())
+    network.add(layers.Dense(64, activation=tf.nn.relu))
+    network.add(layers.Dense(3, activation=tf.nn.softmax))
+    return network
+""",
+    "compile_rps": """
+def compile_rps(network):
+    network.compile(loss = 'categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
+    return network
+
+
+NUM_EPOCHS = 12
+BATCH_SIZE = 512
+""",
+}
+
 CORPUS = AssignmentCorpus(
     wrong=WRONG,
     mixed=MIXED,
@@ -151,4 +228,5 @@ CORPUS = AssignmentCorpus(
         CalibrationVariant("1 filter per conv, 1 dense unit", {"build_rps_network": NETWORK_ONE_FILTER_ONE_UNIT}),
         CalibrationVariant("labels shuffled", shuffle_labels=True),
     ],
+    lesson_style=LESSON_STYLE,
 )
