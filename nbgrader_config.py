@@ -25,3 +25,14 @@ from nbgrader.converters.autograde import Autograde  # noqa: E402
 c.Autograde.autograde_preprocessors = [
     GuardedExecute if step.__name__ == "Execute" else step for step in Autograde.autograde_preprocessors.default()
 ]
+# Feedback for students: each lost point with its message, never the hidden
+# tests' code or a traceback (autograder/grading/feedback.py); `autograder
+# grade --feedback full` restores nbgrader's full rendering.
+from autograder.grading.feedback import StudentFeedback  # noqa: E402
+from nbgrader.converters.generate_feedback import GenerateFeedback  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [
+    step for default in GenerateFeedback.preprocessors.default() for step in
+    ([GetGrades, StudentFeedback] if default is GetGrades else [default])
+]

@@ -1,4 +1,4 @@
-"""The ``autograder`` command: build, calibrate, demo, grade, doctor.
+"""The ``autograder`` command: build, calibrate, demo, grade, doctor, cluster-worker.
 
 Each subcommand parses its arguments and calls one function that does the
 work; errors a user can fix are printed as one line, with exit status 2.
@@ -7,12 +7,14 @@ work; errors a user can fix are printed as one line, with exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from autograder import course, demo, doctor
 from autograder.authoring import build, calibration, corpus
-from autograder.grading import batch as grading, results, submissions
+from autograder.grading import batch, results, submissions
+from autograder.grading.executors import ClusterGone
 
 
 def _build(arguments: argparse.Namespace) -> int:
@@ -20,16 +22,18 @@ def _build(arguments: argparse.Namespace) -> int:
     ids = arguments.assignments or course.assignments(root)
     if arguments.check:
         problems = [line for assignment in ids for line in build.drift(root, assignment)]
+        problems += build.student_package_drift(root)
         for line in problems:
             print(f"drift: {line}")
         if problems:
             print("release/ or solutions/ do not match source/: run `autograder build` and commit the result.")
             return 1
-        print(f"release/ and solutions/ match source/ for {', '.join(ids)}.")
+        print(f"release/ and solutions/ match source/ for {', '.join(ids)}, and the student package is current.")
         return 0
-    for assignment in ids:
-        for path in build.write(root, assignment):
-            print(f"wrote {path}")
+    written = [path for assignment in ids for path in build.write(root, assignment)]
+    written += build.write_student_package(root)
+    for path in written:
+        print(f"wrote {path}")
     return 0
 
 
@@ -54,7 +58,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 def _grade(arguments: argparse.Namespace) -> int:
     root = (arguments.course or course.find_root()).resolve()
-    options = grading.GradeOptions(
+    options = batch.GradeOptions(
         submissions=arguments.submissions,
         workers=arguments.workers,
         timeout_s=arguments.timeout,
@@ -63,21 +67,39 @@ def _grade(arguments: argparse.Namespace) -> int:
         backend=arguments.backend,
         students=tuple(arguments.student),
         force=arguments.force,
+        feedback=arguments.feedback,
+        scheduler=arguments.scheduler,
     )
-    report = grading.grade(root, arguments.assignment, options, report=lambda line: print(line, flush=True))
+    report = batch.grade(root, arguments.assignment, options)
     print()
     print(results.summary_table(report.results))
     print()
+    where = f"{report.workers} in flight" if report.workers else f"on the cluster at {options.scheduler}"
     print(f"{len(report.graded_now)} graded now, {len(report.results) - len(report.graded_now)} already done, "
-          f"{report.workers} in flight, {report.seconds:.1f} s.")
+          f"{where}, {report.seconds:.1f} s.")
     print(f"grades: {report.csv_path}; gradebook: {root / 'gradebook.db'}; feedback: {root / 'feedback'}")
+    if report.interrupted:
+        print(f"autograder: stopped early: {report.interrupted}", file=sys.stderr)
+        return 1
     return 0
 
 
 def _doctor(arguments: argparse.Namespace) -> int:
     report = doctor.findings()
+    if arguments.scheduler:
+        report += doctor.cluster_findings(arguments.scheduler)
     print(doctor.render(report))
     return 0 if all(finding.ok for finding in report) else 1
+
+
+def _cluster_worker(arguments: argparse.Namespace) -> int:
+    from autograder.grading import cluster
+
+    slots = arguments.slots or cluster.default_slots(arguments.gpu)
+    command = cluster.worker_command(arguments.scheduler, slots, arguments.name)
+    print(f"autograder: a grading worker with {slots} slot(s)"
+          + (f" on GPU {arguments.gpu}" if arguments.gpu is not None else "") + f": {' '.join(command)}", flush=True)
+    os.execvpe(command[0], command, cluster.worker_environment(arguments.gpu))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -110,13 +132,27 @@ def parser() -> argparse.ArgumentParser:
     grade_parser.add_argument("--cell-timeout", type=int, default=0,
                               help="seconds for one cell (default: the course's Execute.timeout)")
     grade_parser.add_argument("--memory", type=int, default=0, help="MiB for one kernel (default: a share of RAM)")
-    grade_parser.add_argument("--backend", choices=grading.BACKENDS, help="Keras backend (default: $KERAS_BACKEND)")
+    grade_parser.add_argument("--backend", choices=batch.BACKENDS, help="Keras backend (default: $KERAS_BACKEND)")
     grade_parser.add_argument("--student", action="append", default=[], help="grade only this student (repeatable)")
     grade_parser.add_argument("--force", action="store_true", help="regrade students already graded")
+    grade_parser.add_argument("--feedback", choices=("messages", "full"), default="messages",
+                              help="messages: each failed check's message, no hidden test code (default); "
+                                   "full: nbgrader's rendering of the whole notebook")
+    grade_parser.add_argument("--scheduler", help="grade on a Dask cluster: scheduler address (tcp://host:8786) "
+                                                  "or scheduler file (docs/cluster.md)")
     grade_parser.set_defaults(handler=_grade)
 
     doctor_parser = commands.add_parser("doctor", help="what this machine offers for grading, and fixes")
+    doctor_parser.add_argument("--scheduler", help="also report the workers of this Dask cluster (address or scheduler file)")
     doctor_parser.set_defaults(handler=_doctor)
+
+    worker_parser = commands.add_parser("cluster-worker", help="run a Dask worker that grades (docs/cluster.md)")
+    worker_parser.add_argument("scheduler", help="scheduler address (tcp://host:8786) or scheduler file")
+    worker_parser.add_argument("--slots", type=int, default=0,
+                               help="submissions graded at once (default: from GPU memory, cores and RAM)")
+    worker_parser.add_argument("--gpu", type=int, help="use only this GPU (sets CUDA_VISIBLE_DEVICES)")
+    worker_parser.add_argument("--name", help="the worker's name in the cluster")
+    worker_parser.set_defaults(handler=_cluster_worker)
     return main_parser
 
 
@@ -125,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
         return arguments.handler(arguments)
-    except (FileNotFoundError, ValueError, submissions.SubmissionsError) as error:
+    except (FileNotFoundError, ValueError, submissions.SubmissionsError, ClusterGone) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
 

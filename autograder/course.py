@@ -1,10 +1,21 @@
-"""Where the course lives: its root folder and its assignments."""
+"""Where a course lives: its root folder, its assignments, and the one home of every course path.
+
+A course is a folder with ``nbgrader_config.py`` and ``source/``; nbgrader
+keeps its working folders beside them. `Course` names every file and
+folder the kit reads or writes there, as nbgrader's
+``CourseDirectory.format_path`` does for nbgrader, so no other module builds
+a course path by hand. A grading worker's scratch course is a `Course` too.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG_FILE = "nbgrader_config.py"
+GRADEBOOK_FILE = "gradebook.db"
+# Course folders and files that learner code must never see while it is graded.
+PRIVATE_NAMES = ("source", "solutions", GRADEBOOK_FILE, "submitted", "autograded", "feedback", "grades")
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -34,8 +45,84 @@ def assignments(root: Path) -> list[str]:
 
 def source_notebook(root: Path, assignment: str) -> Path:
     """Return ``source/<id>/<id>.ipynb``, checking that it exists."""
-    path = root / "source" / assignment / f"{assignment}.ipynb"
+    path = Course(root).source_notebook(assignment)
     if not path.is_file():
         known = ", ".join(assignments(root)) or "none"
         raise FileNotFoundError(f"No assignment {assignment!r}: {path} does not exist. Known assignments: {known}.")
     return path
+
+
+@dataclass(frozen=True)
+class Course:
+    """The paths of one course (or scratch course) rooted at ``root``.
+
+    Example:
+        >>> Course(Path("/c")).results_json("fashion_dense", "alice").as_posix()
+        '/c/feedback/alice/fashion_dense/results.json'
+    """
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        """``nbgrader_config.py``."""
+        return self.root / CONFIG_FILE
+
+    @property
+    def gradebook(self) -> Path:
+        """nbgrader's gradebook, ``gradebook.db``."""
+        return self.root / GRADEBOOK_FILE
+
+    def source_notebook(self, assignment: str) -> Path:
+        """The instructor notebook, ``source/<id>/<id>.ipynb``."""
+        return self.root / "source" / assignment / f"{assignment}.ipynb"
+
+    def release_notebook(self, assignment: str) -> Path:
+        """The student notebook, ``release/<id>/<id>.ipynb``."""
+        return self.root / "release" / assignment / f"{assignment}.ipynb"
+
+    def submitted_notebook(self, assignment: str, student: str) -> Path:
+        """Where nbgrader keeps a student's submission."""
+        return self.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+
+    def autograded_folder(self, assignment: str, student: str) -> Path:
+        """nbgrader's autograded copy of a submission."""
+        return self.root / "autograded" / student / assignment
+
+    def autograded_notebook(self, assignment: str, student: str) -> Path:
+        """The executed, autograded notebook."""
+        return self.autograded_folder(assignment, student) / f"{assignment}.ipynb"
+
+    def feedback_folder(self, assignment: str, student: str) -> Path:
+        """Where a student's feedback HTML and ``results.json`` go."""
+        return self.root / "feedback" / student / assignment
+
+    def feedback_page(self, assignment: str, student: str) -> Path:
+        """The feedback HTML a student receives."""
+        return self.feedback_folder(assignment, student) / f"{assignment}.html"
+
+    def results_json(self, assignment: str, student: str) -> Path:
+        """A student's ``results.json``; it exists only once the student is fully graded."""
+        return self.feedback_folder(assignment, student) / "results.json"
+
+    def all_results_json(self, assignment: str) -> list[Path]:
+        """Every ``results.json`` of ``assignment``, sorted by student."""
+        return sorted((self.root / "feedback").glob(f"*/{assignment}/results.json"))
+
+    @property
+    def grades_folder(self) -> Path:
+        """Where the grade tables, exports and class reports go."""
+        return self.root / "grades"
+
+    def grades_csv(self, assignment: str) -> Path:
+        """The grades CSV of ``assignment``."""
+        return self.grades_folder / f"{assignment}.csv"
+
+    @property
+    def nbgrader_export(self) -> Path:
+        """``nbgrader export``'s CSV of every assignment."""
+        return self.grades_folder / "nbgrader_export.csv"
+
+    def private_paths(self) -> list[Path]:
+        """Folders and files of the course that learner code must not see."""
+        return [self.root / name for name in PRIVATE_NAMES]

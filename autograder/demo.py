@@ -1,8 +1,10 @@
 """The demo: build the course, grade three sample submissions with the grading runner, show the grades.
 
-For each assignment, three students submit: ``correct`` (the reference
-answers), ``some_wrong`` (the corpus's submission with several mistakes)
-and ``untouched`` (the release notebook as handed out). The demo
+For each assignment, four students submit: ``correct`` (the reference
+answers), ``lesson_style`` (the same exercises written the way the original
+lessons write code: ``tf.keras``, ``Sequential().add``, ``tf.nn.relu``),
+``some_wrong`` (the corpus's submission with several mistakes) and
+``untouched`` (the release notebook as handed out). The demo
 regenerates ``release/`` and ``solutions/``, grades the three in a scratch
 course with `autograder.grading.batch` (real nbgrader autograde and feedback),
 prints a grade table per test cell and the runner's summary, and lists the
@@ -18,7 +20,7 @@ import nbformat
 
 from autograder import course, nbgrader_run, notebooks
 from autograder.authoring import build, corpus, samples
-from autograder.grading import batch as grading, results
+from autograder.grading import batch, results
 from autograder.learner import datasets
 from autograder.grading.results import SubmissionResult
 
@@ -28,10 +30,11 @@ def sample_submissions(root: Path, assignment: str) -> dict[str, nbformat.Notebo
     source = notebooks.read(course.source_notebook(root, assignment))
     release = notebooks.read(root / "release" / assignment / f"{assignment}.ipynb")
     reference = samples.reference_answers(source)
-    mistakes = corpus.load(assignment).mixed.overrides
+    spec = corpus.load(assignment)
     return {
         "correct": samples.fill(release, reference),
-        "some_wrong": samples.fill(release, {**reference, **mistakes}),
+        "lesson_style": samples.fill(release, {**reference, **spec.lesson_style}),
+        "some_wrong": samples.fill(release, {**reference, **spec.mixed.overrides}),
         "untouched": release,
     }
 
@@ -54,9 +57,9 @@ def grade_table(assignment: str, graded: list[SubmissionResult]) -> str:
 
 def run(root: Path, out: Path, assignments: list[str]) -> int:
     """Run the demo into the scratch course ``out`` (recreated); return the exit status."""
-    for assignment in assignments:
-        for path in build.write(root, assignment):
-            print(f"built {path}")
+    for path in [*(path for assignment in assignments for path in build.write(root, assignment)),
+                 *build.write_student_package(root)]:
+        print(f"built {path}")
     ready = []
     for assignment in assignments:
         try:
@@ -68,10 +71,11 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
     nbgrader_run.scratch_course(root, out, ready)
     for assignment in ready:
         inbox = out / "inbox" / assignment
-        for student, notebook in sample_submissions(root, assignment).items():
+        samples_of = sample_submissions(root, assignment)
+        for student, notebook in samples_of.items():
             notebooks.write(notebook, inbox / f"{student}.ipynb")
-        print(f"\n`autograder grade {assignment}` on 3 sample submissions (up to a minute each on 2 CPU cores)...")
-        report = grading.grade(out, assignment, grading.GradeOptions(submissions=inbox))
+        print(f"\n`autograder grade {assignment}` on {len(samples_of)} sample submissions...")
+        report = batch.grade(out, assignment, batch.GradeOptions(submissions=inbox))
         print()
         print(grade_table(assignment, report.results))
         print()

@@ -84,6 +84,29 @@ def findings() -> list[Finding]:
     return report
 
 
+def cluster_findings(scheduler: str) -> list[Finding]:
+    """One finding per worker of the Dask cluster at ``scheduler`` (slots, GPUs, what it lacks), or why it is unreachable."""
+    from autograder.grading import cluster, executors
+
+    try:
+        workers = cluster.describe(scheduler)
+    except executors.ClusterGone as error:
+        return [Finding("cluster", str(error), "start the scheduler and workers (docs/cluster.md)")]
+    if not workers:
+        return [Finding("cluster", f"{scheduler}: no workers", "start workers with `autograder cluster-worker` (docs/cluster.md)")]
+    report = [Finding("cluster", f"{scheduler}: {len(workers)} worker(s), {sum(w.slots for w in workers)} grading slot(s)")]
+    for worker in workers:
+        found = f"{worker.slots} slot(s), GPU: {', '.join(worker.gpus) or 'none'}"
+        if not worker.slots:
+            report.append(Finding(f"worker {worker.name}", found, "start it with `autograder cluster-worker` so it has grading slots"))
+        elif worker.missing:
+            report.append(Finding(f"worker {worker.name}", f"{found}; lacks {', '.join(worker.missing)}",
+                                  "submissions that need these are reported not graded there; install them on that machine"))
+        else:
+            report.append(Finding(f"worker {worker.name}", found))
+    return report
+
+
 def _dataset_finding(name: str) -> Finding:
     found, notes = datasets.locate(name)
     if found is not None:

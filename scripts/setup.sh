@@ -13,13 +13,13 @@ fi
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the project and its dependencies into .venv (a few minutes the first time)"
-  # Both optional backends too, so the backend-parity tests run. PyTorch is
+  # Both optional backends and the cluster engine too, so the backend-parity and cluster tests run. PyTorch is
   # pinned to the CPU build where one lies on this machine's disk (see
   # scripts/torch-cpu.txt); elsewhere pip takes PyPI's build.
   torch_pin=()
   if ls /opt/wheels/torch-2.13.0+cpu-*.whl >/dev/null 2>&1; then torch_pin=(-c scripts/torch-cpu.txt); fi
   if ! { .venv/bin/python -m pip install --upgrade pip \
-         && .venv/bin/python -m pip install "${torch_pin[@]}" -e '.[jax,torch]'; } > .venv/install.log 2>&1; then
+         && .venv/bin/python -m pip install "${torch_pin[@]}" -e '.[jax,torch,cluster]'; } > .venv/install.log 2>&1; then
     tail -n 30 .venv/install.log >&2
     echo "setup: pip install failed; the whole log is in .venv/install.log" >&2
     exit 1

@@ -1,4 +1,10 @@
-"""Shared fixtures: the course root, dataset availability, a quiet and offline environment."""
+"""Shared fixtures: the course root, the assignments, dataset availability, a quiet and offline environment.
+
+Tests get the course root from the ``root`` fixture; a test (or fixture)
+that takes an ``assignment`` argument runs once per assignment under
+``source/``, and one that takes ``assignment`` and ``wrong`` once per
+wrong submission in the corpus.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import notebooks
+from autograder import course, notebooks
 from autograder.authoring import corpus
 from autograder.learner import datasets, training
 
-ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Datasets that ../shared/datasets/README.md lists (Fashion-MNIST through the
 # Debian package): in CI their absence fails the run instead of skipping.
@@ -61,9 +67,30 @@ def unchecked_cells(assignment: str) -> set[str]:
 
 
 @pytest.fixture(scope="session")
+def root() -> Path:
+    """The course root (the repository root)."""
+    return PROJECT_ROOT
+
+
+def _explicitly_parametrized(metafunc, name: str) -> bool:
+    return any(name in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize"))
+
+
+def pytest_generate_tests(metafunc):
+    """Run tests that take ``assignment`` (and ``wrong``) over every assignment (and wrong submission)."""
+    assignments = course.assignments(PROJECT_ROOT)
+    if "wrong" in metafunc.fixturenames and not _explicitly_parametrized(metafunc, "wrong"):
+        cases = [(assignment, wrong) for assignment in assignments
+                 for wrong in [*corpus.load(assignment).wrong, corpus.load(assignment).mixed]]
+        metafunc.parametrize("assignment, wrong", cases, ids=[f"{a}: {w.name}" for a, w in cases])
+    elif "assignment" in metafunc.fixturenames and not _explicitly_parametrized(metafunc, "assignment"):
+        metafunc.parametrize("assignment", assignments, scope="module")
+
+
+@pytest.fixture(scope="session")
 def fashion_dense_source():
     """The fashion_dense instructor notebook."""
-    return notebooks.read(ROOT / "source" / "fashion_dense" / "fashion_dense.ipynb")
+    return notebooks.read(course.source_notebook(PROJECT_ROOT, "fashion_dense"))
 
 
 @pytest.fixture

@@ -16,18 +16,17 @@ import pytest
 
 from autograder import course
 from autograder.authoring import backend_parity as backends
-from conftest import IN_CI, ROOT, unchecked_cells
+from conftest import IN_CI, unchecked_cells
 
-ASSIGNMENTS = course.assignments(ROOT)
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory):
+def outcomes(tmp_path_factory, root):
     """Both backends' outcomes, graded at the same time in two processes (they wait on imports, not cores)."""
     cache = tmp_path_factory.getbasetemp() / "training-cache"
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
-            backend: pool.submit(backends.grade_with_backend, ROOT, ASSIGNMENTS, backend, "small", cache)
+            backend: pool.submit(backends.grade_with_backend, root, course.assignments(root), backend, "small", cache)
             for backend in ("jax", "torch")
             if importlib.util.find_spec(backend) is not None
         }
@@ -35,13 +34,13 @@ def outcomes(tmp_path_factory):
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_small_corpus_grades_the_same_on_backend(backend, outcomes):
+def test_small_corpus_grades_the_same_on_backend(backend, outcomes, root):
     if backend not in outcomes:
         message = f"the {backend} backend is not installed (pip install -e '.[{backend}]')"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    assert {outcome.assignment for outcome in outcomes[backend]} == set(ASSIGNMENTS)
+    assert {outcome.assignment for outcome in outcomes[backend]} == set(course.assignments(root))
     unexpected = []
     for outcome in outcomes[backend]:
         unchecked = unchecked_cells(outcome.assignment)

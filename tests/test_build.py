@@ -7,51 +7,22 @@ import shutil
 import pytest
 
 from autograder import cli, course, notebooks
-from autograder.authoring import build, samples, solutions
+from autograder.authoring import build, leaks, samples, solutions
 from autograder.notebooks import role_cells
-from conftest import ROOT
 
-ASSIGNMENTS = course.assignments(ROOT)
-
-
-def split_lines(source) -> tuple[set[str], set[str], set[str]]:
-    """Split the stripped lines of ``source`` into (hidden, solution, public) sets.
-
-    Hidden lines sit inside hidden-test blocks, solution lines inside
-    solution blocks or written answers, public lines everywhere else; a
-    line that also appears in a more public place is not counted as secret.
-    """
-    hidden, solution, public = set(), set(), set()
-    for cell in source.cells:
-        if notebooks.role_of(cell) == "manual":
-            solution.update(line.strip() for line in cell.source.splitlines())
-            continue
-        where = public
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line:
-                where = hidden
-            elif "BEGIN SOLUTION" in line:
-                where = solution
-            elif "END HIDDEN TESTS" in line or "END SOLUTION" in line:
-                where = public
-            else:
-                where.add(line.strip())
-    solution -= public | {""}
-    hidden -= public | solution | {""}
-    return hidden, solution, public
 
 
 def lines_of(notebook) -> set[str]:
     return {line.strip() for cell in notebook.cells for line in cell.source.splitlines()}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_holds_no_solution_code_and_no_hidden_tests(assignment):
-    source = notebooks.read(course.source_notebook(ROOT, assignment))
-    release_text = (ROOT / "release" / assignment / f"{assignment}.ipynb").read_text()
+def test_release_holds_no_solution_code_and_no_hidden_tests(assignment, root):
+    source = notebooks.read(course.source_notebook(root, assignment))
+    release_text = (root / "release" / assignment / f"{assignment}.ipynb").read_text()
     assert "HIDDEN TESTS" not in release_text and "BEGIN SOLUTION" not in release_text
-    release = notebooks.read(ROOT / "release" / assignment / f"{assignment}.ipynb")
-    hidden, solution, _ = split_lines(source)
+    release = notebooks.read(root / "release" / assignment / f"{assignment}.ipynb")
+    secrets = leaks.secret_lines(source)
+    hidden, solution = set(secrets.hidden), set(secrets.solution)
     assert len(hidden) > 5 and len(solution) > 5
     leaked = (hidden | solution) & lines_of(release)
     assert not leaked, f"release/{assignment} shows: {sorted(leaked)[:3]}"
@@ -59,13 +30,12 @@ def test_release_holds_no_solution_code_and_no_hidden_tests(assignment):
     assert stubs and all("raise NotImplementedError()" in cell.source for cell in stubs)
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_answer_key_keeps_solutions_and_drops_hidden_tests(assignment):
-    source = notebooks.read(course.source_notebook(ROOT, assignment))
-    key_text = (ROOT / "solutions" / assignment / f"{assignment}.ipynb").read_text()
+def test_answer_key_keeps_solutions_and_drops_hidden_tests(assignment, root):
+    source = notebooks.read(course.source_notebook(root, assignment))
+    key_text = (root / "solutions" / assignment / f"{assignment}.ipynb").read_text()
     assert "HIDDEN TESTS" not in key_text and "### BEGIN SOLUTION" not in key_text and '"nbgrader"' not in key_text
-    key = notebooks.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
-    hidden, _, _ = split_lines(source)
+    key = notebooks.read(root / "solutions" / assignment / f"{assignment}.ipynb")
+    hidden = set(leaks.secret_lines(source).hidden)
     assert hidden and not hidden & lines_of(key)
     key_sources = "\n".join(cell.source for cell in key.cells)
     for answer in samples.reference_answers(source).values():
@@ -89,21 +59,21 @@ def test_answer_key_transformation_on_a_small_notebook():
     assert all("nbgrader" not in cell.metadata and not cell.outputs for cell in key.cells)
 
 
-def test_fill_refuses_unknown_cells(fashion_dense_source):
-    release = notebooks.read(ROOT / "release" / "fashion_dense" / "fashion_dense.ipynb")
+def test_fill_refuses_unknown_cells(fashion_dense_source, root):
+    release = notebooks.read(root / "release" / "fashion_dense" / "fashion_dense.ipynb")
     with pytest.raises(KeyError, match="build_cnn"):
         samples.fill(release, {"build_cnn": "pass"})
 
 
-def test_build_check_passes_on_the_committed_tree(capsys):
-    assert cli.main(["--course", str(ROOT), "build", "--check"]) == 0
+def test_build_check_passes_on_the_committed_tree(capsys, root):
+    assert cli.main(["--course", str(root), "build", "--check"]) == 0
     assert "match source/" in capsys.readouterr().out
 
 
-def test_build_check_catches_drift_and_build_repairs_it(tmp_path, capsys):
+def test_build_check_catches_drift_and_build_repairs_it(tmp_path, capsys, root):
     for name in ("nbgrader_config.py", "source", "release", "solutions"):
-        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
-        copy(ROOT / name, tmp_path / name)
+        copy = shutil.copytree if (root / name).is_dir() else shutil.copy
+        copy(root / name, tmp_path / name)
     release = tmp_path / "release" / "fashion_dense" / "fashion_dense.ipynb"
     release.write_text(release.read_text().replace("YOUR CODE HERE", "YOUR CODE THERE", 1))
     (tmp_path / "solutions" / "fashion_dense" / "stale.ipynb").write_text("{}")
@@ -114,10 +84,11 @@ def test_build_check_catches_drift_and_build_repairs_it(tmp_path, capsys):
     assert build.drift(tmp_path, "fashion_dense") == []
 
 
-def test_leak_check_sees_a_hidden_line_in_a_release():
-    source = notebooks.read(course.source_notebook(ROOT, "fashion_dense"))
-    release = notebooks.read(ROOT / "release" / "fashion_dense" / "fashion_dense.ipynb")
-    hidden, solution, _ = split_lines(source)
+def test_leak_check_sees_a_hidden_line_in_a_release(root):
+    source = notebooks.read(course.source_notebook(root, "fashion_dense"))
+    release = notebooks.read(root / "release" / "fashion_dense" / "fashion_dense.ipynb")
+    secrets = leaks.secret_lines(source)
+    hidden, solution = set(secrets.hidden), set(secrets.solution)
     assert not (hidden | solution) & lines_of(release)
     release.cells[0].source += "\n" + sorted(hidden)[0]
     assert (hidden | solution) & lines_of(release)

@@ -8,7 +8,6 @@ from autograder import course
 from autograder.authoring import calibration, corpus
 from autograder.authoring.corpus import CalibrationVariant
 
-ROOT = course.find_root()
 
 
 def results(reference, broken, caught=(0.9,)):
@@ -41,14 +40,14 @@ def test_every_corpus_has_a_reference_and_a_variant_that_must_fail():
     assert any(variant.must_fail for variant in spec.variants)
 
 
-def test_model_builder_builds_a_new_compiled_model_per_call():
-    build = calibration.model_builder(ROOT, "fashion_dense")
+def test_model_builder_builds_a_new_compiled_model_per_call(root):
+    build = calibration.model_builder(root, "fashion_dense")
     first, second = build(), build()
     assert first is not second
     assert first.compiled and first.count_params() == second.count_params() == 335_114
 
 
-def test_model_builder_names_answers_that_do_not_run():
+def test_model_builder_names_answers_that_do_not_run(root):
     broken = {"build_dense_model": "def build_dense_model(:\n    pass"}
     with pytest.raises(RuntimeError, match="the answers of variant 'x' do not run: .*build_dense_model"):
-        calibration.model_builder(ROOT, "fashion_dense", broken, "variant 'x'")
+        calibration.model_builder(root, "fashion_dense", broken, "variant 'x'")

@@ -17,10 +17,7 @@ import pytest
 
 from autograder import course, notebooks
 from autograder.authoring import cell_tests, corpus
-from conftest import ROOT, unchecked_cells
-
-ASSIGNMENTS = course.assignments(ROOT)
-WRONG = [(assignment, wrong) for assignment in ASSIGNMENTS for wrong in corpus.load(assignment).wrong + [corpus.load(assignment).mixed]]
+from conftest import unchecked_cells
 
 
 @pytest.fixture(autouse=True)
@@ -28,16 +25,17 @@ def grading_mode(training_cache, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_MODE", "grading")
 
 
-def source_of(assignment: str):
-    return notebooks.read(course.source_notebook(ROOT, assignment))
+@pytest.fixture
+def source_of(root):
+    """Read an assignment's instructor notebook."""
+    return lambda assignment: notebooks.read(course.source_notebook(root, assignment))
 
 
 def failed(report: cell_tests.CellTestReport, unchecked: set[str]) -> set[str]:
     return report.failed - unchecked
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_reference_passes_every_test_cell(assignment):
+def test_reference_passes_every_test_cell(assignment, source_of):
     source = source_of(assignment)
     report = cell_tests.run_test_cells(source)
     assert report.answer_errors == {}
@@ -45,8 +43,7 @@ def test_reference_passes_every_test_cell(assignment):
     assert set(report.outcomes) == set(notebooks.test_points(source))
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_second_correct_solution_passes_every_test_cell(assignment):
+def test_second_correct_solution_passes_every_test_cell(assignment, source_of):
     spec = corpus.load(assignment)
     source = source_of(assignment)
     assert set(spec.second_correct) == {cell.grade_id for cell in notebooks.role_cells(source) if cell.role == "solution"}
@@ -54,8 +51,7 @@ def test_second_correct_solution_passes_every_test_cell(assignment):
     assert failed(report, unchecked_cells(assignment)) == set(), report.outcomes
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_lesson_style_solution_passes_every_test_cell(assignment):
+def test_lesson_style_solution_passes_every_test_cell(assignment, source_of):
     spec = corpus.load(assignment)
     if not spec.lesson_style:
         pytest.fail(f"{assignment} has no lesson-style answers in its corpus")
@@ -64,14 +60,12 @@ def test_lesson_style_solution_passes_every_test_cell(assignment):
     assert failed(report, unchecked_cells(assignment)) == set(), report.outcomes
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_test_cell_has_a_wrong_submission(assignment):
+def test_every_test_cell_has_a_wrong_submission(assignment, source_of):
     covered = set().union(*(wrong.loses for wrong in corpus.load(assignment).wrong))
-    assert covered == set(notebooks.test_points(notebooks.read(course.source_notebook(ROOT, assignment))))
+    assert covered == set(notebooks.test_points(source_of(assignment)))
 
 
-@pytest.mark.parametrize("assignment, wrong", WRONG, ids=[f"{a}: {w.name}" for a, w in WRONG])
-def test_wrong_submission_loses_exactly_its_cells(assignment, wrong):
+def test_wrong_submission_loses_exactly_its_cells(assignment, wrong, source_of):
     spec = corpus.load(assignment)
     unchecked = unchecked_cells(assignment)
     if not wrong.loses - unchecked:

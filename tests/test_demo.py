@@ -5,13 +5,12 @@ from __future__ import annotations
 from autograder import demo, notebooks
 from autograder.notebooks import role_cells
 from autograder.grading.results import SubmissionResult
-from conftest import ROOT
 
 
-def test_sample_submissions():
-    submissions = demo.sample_submissions(ROOT, "fashion_dense")
-    assert list(submissions) == ["correct", "some_wrong", "untouched"]
-    release = notebooks.read(ROOT / "release" / "fashion_dense" / "fashion_dense.ipynb")
+def test_sample_submissions(root):
+    submissions = demo.sample_submissions(root, "fashion_dense")
+    assert list(submissions) == ["correct", "lesson_style", "some_wrong", "untouched"]
+    release = notebooks.read(root / "release" / "fashion_dense" / "fashion_dense.ipynb")
     assert submissions["untouched"] == release
 
     def answers(student):
@@ -35,8 +34,8 @@ def test_grade_table():
     assert lines[3].split() == ["untouched", "0/2", "0/1", "0/3", "3.0"]
 
 
-def test_cli_reports_unknown_assignment(capsys):
+def test_cli_reports_unknown_assignment(capsys, root):
     from autograder import cli
 
-    assert cli.main(["--course", str(ROOT), "build", "--check", "nope"]) == 2
+    assert cli.main(["--course", str(root), "build", "--check", "nope"]) == 2
     assert "No assignment 'nope'" in capsys.readouterr().err

@@ -24,14 +24,14 @@ import pytest
 
 from autograder import course, nbgrader_run, notebooks
 from autograder.authoring import corpus, samples
-from autograder.grading import batch as grading, results, sandbox, workfolders
+from autograder.course import Course
+from autograder.grading import batch, results, sandbox, workfolders
 from autograder.grading.batch import GradeOptions
-from conftest import ROOT, require
+from conftest import require
 
 pytestmark = pytest.mark.nbgrader
 
 ASSIGNMENT = "fashion_dense"
-ALL_TESTS = frozenset(notebooks.test_points(notebooks.read(course.source_notebook(ROOT, ASSIGNMENT))))
 CELL_TIMEOUT_S = 30
 MEMORY_MIB = 3000
 
@@ -66,12 +66,22 @@ keras.Model.count_params = lambda self: 335114
 """
 
 
-def _release() -> nbformat.NotebookNode:
-    return notebooks.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+@pytest.fixture(scope="module")
+def project(root) -> Path:
+    """The course being tested (the repository), as opposed to the scratch courses graded here."""
+    return root
 
 
-def _answers() -> dict[str, str]:
-    return samples.reference_answers(notebooks.read(course.source_notebook(ROOT, ASSIGNMENT)))
+def _release(project: Path) -> nbformat.NotebookNode:
+    return notebooks.read(Course(project).release_notebook(ASSIGNMENT))
+
+
+def _answers(project: Path) -> dict[str, str]:
+    return samples.reference_answers(notebooks.read(course.source_notebook(project, ASSIGNMENT)))
+
+
+def _all_tests(project: Path) -> frozenset[str]:
+    return frozenset(notebooks.test_points(notebooks.read(course.source_notebook(project, ASSIGNMENT))))
 
 
 def _without_cell(notebook: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
@@ -86,9 +96,9 @@ def _with_cell_source(notebook: nbformat.NotebookNode, grade_id: str, source: st
     return notebook
 
 
-def batch_notebooks(course_root) -> dict[str, tuple[nbformat.NotebookNode | str | None, frozenset[str]]]:
+def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbformat.NotebookNode | str | None, frozenset[str]]]:
     """Each fixture student's notebook (a text for a damaged file, None for none) and the cells it must lose."""
-    release, answers, spec = _release(), _answers(), corpus.load(ASSIGNMENT)
+    release, answers, spec = _release(project), _answers(project), corpus.load(ASSIGNMENT)
     nine_outputs = next(wrong for wrong in spec.wrong if wrong.name == "9 output units")
     wrong_scale = next(wrong for wrong in spec.wrong if wrong.name == "images not scaled")
     absolute = f", pathlib.Path({str(course_root)!r})"
@@ -118,8 +128,8 @@ def batch_notebooks(course_root) -> dict[str, tuple[nbformat.NotebookNode | str 
                                   sandboxed_loses),
         "reads_runner_files": (samples.fill(release, {**answers, "class_names": READ_TEMPLATE}), sandboxed_loses),
         "reads_gradebook": (samples.fill(release, {**answers, "class_names": READ_GRADEBOOK}), sandboxed_loses),
-        "not_json": ("{not json", ALL_TESTS),
-        "missing_file": (None, ALL_TESTS),
+        "not_json": ("{not json", _all_tests(project)),
+        "missing_file": (None, _all_tests(project)),
     }
 
 
@@ -142,22 +152,22 @@ def _options(batch, **changes) -> GradeOptions:
     return GradeOptions(**settings)
 
 
-def _course(tmp_path_factory, name):
+def _course(project: Path, tmp_path_factory, name: str) -> Path:
     root = tmp_path_factory.mktemp(name)
-    nbgrader_run.scratch_course(ROOT, root, [])
-    shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
+    nbgrader_run.scratch_course(project, root, [])
+    shutil.copytree(project / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
     return root
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def graded_batch(project, tmp_path_factory):
     require("fashion_mnist")
-    root = _course(tmp_path_factory, "course")
-    fixtures = batch_notebooks(root)
+    root = _course(project, tmp_path_factory, "course")
+    fixtures = batch_notebooks(project, root)
     folder = tmp_path_factory.mktemp("inbox")
     write_batch(folder, fixtures)
     lines = []
-    report = grading.grade(root, ASSIGNMENT, _options(folder), report=lines.append)
+    report = batch.grade(root, ASSIGNMENT, _options(folder), report=lines.append)
     return root, fixtures, report, lines, folder
 
 
@@ -170,10 +180,10 @@ def _lost(result: results.SubmissionResult) -> frozenset[str]:
     "deleted_locked", "edited_locked", "reads_source", "reads_source_absolute", "reads_runner_files",
     "reads_gradebook", "not_json", "missing_file",
 ])
-def test_each_submission_gets_its_expected_grade(batch, student):
-    root, fixtures, report, _, _ = batch
+def test_each_submission_gets_its_expected_grade(graded_batch, student, project):
+    root, fixtures, report, _, _ = graded_batch
     result = next(result for result in report.results if result.student == student)
-    assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(ROOT, ASSIGNMENT)))
+    assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(project, ASSIGNMENT)))
     assert _lost(result) == fixtures[student][1], result.messages
 
 
@@ -184,32 +194,32 @@ def test_each_submission_gets_its_expected_grade(batch, student):
     ("not_json", "failed", "is not a readable Jupyter notebook"),
     ("missing_file", "failed", "no notebook in missing_file/"),
 ])
-def test_failures_say_why_in_results_and_feedback(batch, student, status, words):
-    root, _, _, _, _ = batch
-    result = results.read_json(grading.results_path(root, ASSIGNMENT, student))
+def test_failures_say_why_in_results_and_feedback(graded_batch, student, status, words):
+    root, _, _, _, _ = graded_batch
+    result = results.read_json(Course(root).results_json(ASSIGNMENT, student))
     assert result is not None and result.status == status
-    feedback = (grading.feedback_folder(root, ASSIGNMENT, student) / f"{ASSIGNMENT}.html").read_text()
-    shown = json.loads(grading.results_path(root, ASSIGNMENT, student).read_text())["output"]
+    feedback = Course(root).feedback_page(ASSIGNMENT, student).read_text()
+    shown = json.loads(Course(root).results_json(ASSIGNMENT, student).read_text())["output"]
     assert words in shown
     assert words.split("'")[0] in feedback.replace("&#x27;", "'").replace("&#39;", "'")
 
 
-def test_tampering_is_undone_and_reported(batch):
-    root, _, report, _, _ = batch
+def test_tampering_is_undone_and_reported(graded_batch):
+    root, _, report, _, _ = graded_batch
     result = next(result for result in report.results if result.student == "tampering")
     assert "autograder.learner.checks.output_shape" in result.guard_undid["test_build_dense_model"]
     assert "keras.src.models.model.Model.count_params" in result.guard_undid["test_build_dense_model"]
-    feedback = (grading.feedback_folder(root, ASSIGNMENT, "tampering") / f"{ASSIGNMENT}.html").read_text()
+    feedback = Course(root).feedback_page(ASSIGNMENT, "tampering").read_text()
     assert "found (None, 9)" in feedback and "The grader undid changes" in feedback
 
 
-def test_gradebook_csv_and_results_json_agree(batch):
-    root, fixtures, report, _, _ = batch
+def test_gradebook_csv_and_results_json_agree(graded_batch):
+    root, fixtures, report, _, _ = graded_batch
     with_scores = {result.student: result for result in report.results}
     for student in fixtures:
         stored = nbgrader_run.read_grades(root, ASSIGNMENT, student)
         assert stored.scores == with_scores[student].scores
-        gradescope = json.loads(grading.results_path(root, ASSIGNMENT, student).read_text())
+        gradescope = json.loads(Course(root).results_json(ASSIGNMENT, student).read_text())
         assert gradescope["score"] == with_scores[student].total
         assert {test["name"] for test in gradescope["tests"] if test["status"] == "failed"} == fixtures[student][1]
     rows = (root / "grades" / f"{ASSIGNMENT}.csv").read_text().splitlines()
@@ -218,34 +228,34 @@ def test_gradebook_csv_and_results_json_agree(batch):
     assert (root / "grades" / "nbgrader_export.csv").exists()
 
 
-def test_progress_lines_count_up_to_the_batch(batch):
-    _, fixtures, _, lines, _ = batch
+def test_progress_lines_count_up_to_the_batch(graded_batch):
+    _, fixtures, _, lines, _ = graded_batch
     assert len(lines) == len(fixtures)
     assert lines[-1].startswith(f"[{len(fixtures)}/{len(fixtures)}]") and "/hour" in lines[-1]
 
 
-def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_theirs(batch):
-    root, fixtures, _, _, folder = batch
-    before = {student: grading.results_path(root, ASSIGNMENT, student).stat().st_mtime_ns for student in fixtures}
-    again = grading.grade(root, ASSIGNMENT, _options(folder))
+def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_theirs(graded_batch, project):
+    root, fixtures, _, _, folder = graded_batch
+    before = {student: Course(root).results_json(ASSIGNMENT, student).stat().st_mtime_ns for student in fixtures}
+    again = batch.grade(root, ASSIGNMENT, _options(folder))
     assert again.graded_now == []
-    nbformat.write(samples.fill(_release(), _answers()), str(folder / "deleted_locked.ipynb"))
-    regraded = grading.grade(root, ASSIGNMENT, _options(folder, students=("deleted_locked",)))
+    nbformat.write(samples.fill(_release(project), _answers(project)), str(folder / "deleted_locked.ipynb"))
+    regraded = batch.grade(root, ASSIGNMENT, _options(folder, students=("deleted_locked",)))
     assert regraded.graded_now == ["deleted_locked"]
     assert _lost(regraded.results[0]) == frozenset()
     for student in fixtures:
-        changed = grading.results_path(root, ASSIGNMENT, student).stat().st_mtime_ns != before[student]
+        changed = Course(root).results_json(ASSIGNMENT, student).stat().st_mtime_ns != before[student]
         assert changed == (student == "deleted_locked"), student
     assert nbgrader_run.read_grades(root, ASSIGNMENT, "correct_a").total == 15
 
 
-def test_whole_submission_time_limit_fails_only_that_submission(tmp_path_factory):
+def test_whole_submission_time_limit_fails_only_that_submission(tmp_path_factory, project):
     require("fashion_mnist")
-    root = _course(tmp_path_factory, "slow")
+    root = _course(project, tmp_path_factory, "slow")
     folder = tmp_path_factory.mktemp("slow-inbox")
-    sleeper = samples.fill(_release(), {**_answers(), "class_names": "import time\ntime.sleep(10**6)"})
-    write_batch(folder, {"sleeper": (sleeper, ALL_TESTS)})
-    report = grading.grade(root, ASSIGNMENT, _options(folder, timeout_s=20, workers=1))
+    sleeper = samples.fill(_release(project), {**_answers(project), "class_names": "import time\ntime.sleep(10**6)"})
+    write_batch(folder, {"sleeper": (sleeper, _all_tests(project))})
+    report = batch.grade(root, ASSIGNMENT, _options(folder, timeout_s=20, workers=1))
     result = report.results[0]
     assert result.status == "failed" and "stopped after 20 s" in result.reason
     assert set(result.scores.values()) == {0.0}
@@ -260,9 +270,9 @@ def _run_pid(folder: Path) -> int | None:
         return None
 
 
-def test_killed_run_resumes_to_the_same_grades(batch, tmp_path_factory):
-    _, fixtures, uninterrupted, _, _ = batch
-    root = _course(tmp_path_factory, "resumed")
+def test_killed_run_resumes_to_the_same_grades(graded_batch, tmp_path_factory, project):
+    _, fixtures, uninterrupted, _, _ = graded_batch
+    root = _course(project, tmp_path_factory, "resumed")
     students = ["correct_a", "kernel_exits", "tampering", "not_json"]
     folder = tmp_path_factory.mktemp("resume-inbox")
     write_batch(folder, {student: fixtures[student] for student in students})
@@ -281,7 +291,7 @@ def test_killed_run_resumes_to_the_same_grades(batch, tmp_path_factory):
     assert len(killed_folders) == 1  # a killed run cannot remove its folder; the next run does
     finished_before = {path.parent.parent.name for path in (root / "feedback").glob(f"*/{ASSIGNMENT}/results.json")}
     assert 1 <= len(finished_before) < len(students)
-    resumed = grading.grade(root, ASSIGNMENT, _options(folder))
+    resumed = batch.grade(root, ASSIGNMENT, _options(folder))
     assert set(resumed.graded_now) == set(students) - finished_before
     expected = {result.student: result.scores for result in uninterrupted.results if result.student in students}
     assert {result.student: result.scores for result in resumed.results} == expected

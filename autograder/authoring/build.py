@@ -1,4 +1,4 @@
-"""Regenerating `release/` and `solutions/` from `source/`, and checking for drift.
+"""Regenerating `release/` and `solutions/` from `source/` (and the student package), and checking for drift.
 
 Release notebooks come from real ``nbgrader generate_assignment``, run in a
 scratch course (`autograder.nbgrader_run.scratch_course`) so that the
@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course, nbgrader_run, notebooks
+from autograder.authoring import student_package
 from autograder.authoring import solutions
 
 
@@ -47,6 +48,28 @@ def _committed(root: Path, assignment: str) -> dict[str, bytes]:
             if path.is_file():
                 found[str(path.relative_to(root))] = path.read_bytes()
     return found
+
+
+def student_package_drift(root: Path) -> list[str]:
+    """One line when ``release/`` lacks the current student package or holds another wheel."""
+    expected = student_package.generate()
+    present = {f"release/{path.name}": path.read_bytes() for path in sorted((root / "release").glob("*.whl"))}
+    problems = [f"{path}: missing" for path in expected if path not in present]
+    problems += [f"{path}: differs from what autograder/learner builds" for path in expected
+                 if path in present and present[path] != expected[path]]
+    problems += [f"{path}: not the current student package (stale)" for path in present if path not in expected]
+    return problems
+
+
+def write_student_package(root: Path) -> list[str]:
+    """Write the student package into ``release/`` (removing older wheels); return the paths written."""
+    for stale in (root / "release").glob("*.whl"):
+        stale.unlink()
+    files = student_package.generate()
+    for relative, content in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(content)
+    return sorted(files)
 
 
 def drift(root: Path, assignment: str) -> list[str]:

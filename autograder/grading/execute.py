@@ -5,8 +5,12 @@
 ``autograder grade`` both get it. On top of nbgrader's own behaviour it:
 
 - undoes a learner's patches before each hidden test cell
-  (`autograder.grading.guard`), and tells the learner in that cell's output
-  (on stdout: nbgrader scores a test cell with stderr output as failed);
+  (`autograder.grading.guard`), tells the learner in that cell's output
+  (on stdout: nbgrader scores a test cell with stderr output as failed)
+  and records what it undid in the cell's metadata for the grader
+  (``metadata.autograder.guard_undid``);
+- runs the notebook in a kernel the grading worker started ahead of time
+  (`kernel_provider`), when the worker set one;
 - keeps grading when the kernel dies (out of memory, ``os._exit``, a
   crash): the cell that killed it and every later code cell get an error
   saying so, so they lose their points and earlier cells keep theirs;
@@ -24,7 +28,7 @@ import json
 import os
 import signal
 import threading
-from typing import Any
+from typing import Any, Callable, ClassVar
 
 import psutil
 from nbclient.exceptions import DeadKernelError
@@ -35,16 +39,23 @@ from traitlets import Bool, Integer
 
 from autograder.notebooks import role_of
 
+# Where GuardedExecute leaves data for the grader in a cell's metadata.
+METADATA_KEY = "autograder"
+
 PROTECT_CODE = "import autograder.grading.guard as _autograder_guard\n_autograder_guard.protect(globals())\n"
 RESTORE_CODE = (
     "import json as _autograder_json\n"
-    "print(_autograder_json.dumps(__import__('autograder.grading.guard').guard.restore(globals())))\n"
+    "print(_autograder_json.dumps(__import__('autograder.grading.guard').grading.guard.restore(globals())))\n"
 )
 MEMORY_POLL_SECONDS = 0.25
 
 
 class GuardedExecute(Execute):
     """nbgrader's Execute with a tamper guard, kernel-death handling and a memory limit."""
+
+    # Set by a grading worker: returns the kernel manager of a kernel it
+    # started (and will stop) itself; None: start a kernel as nbgrader does.
+    kernel_provider: ClassVar[Callable[[], Any] | None] = None
 
     memory_limit_mb = Integer(0, help="Stop the kernel above this resident memory in MiB (0: no limit).").tag(
         config=True
@@ -62,11 +73,17 @@ class GuardedExecute(Execute):
             "evalue": f"this cell ran longer than the grader's limit of {self.timeout} s and was stopped",
             "traceback": [f"CellTimeoutError: this cell ran longer than the grader's limit of {self.timeout} s"],
         }
+        provided = km is None and GuardedExecute.kernel_provider is not None
+        if provided:
+            km = GuardedExecute.kernel_provider()
         try:
             return super().preprocess(nb, resources, km)
         finally:
             if self._memory_watch is not None:
                 self._memory_watch.set()
+            if provided and self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
         """Execute one cell; guard hidden tests; turn a dead kernel into cell errors."""
@@ -88,9 +105,10 @@ class GuardedExecute(Execute):
         if role == "test":
             _stderr_to_stdout(cell)
         if undone and undone.strip() not in ("", "[]"):
-            names = ", ".join(json.loads(undone))
-            note = f"The grader undid changes your notebook made to {names} before running this test.\n"
+            names = json.loads(undone)
+            note = f"The grader undid changes your notebook made to {', '.join(names)} before running this test.\n"
             cell.outputs.insert(0, new_output("stream", name="stdout", text=note))
+            cell.metadata.setdefault(METADATA_KEY, {})["guard_undid"] = names
         if self.guard and role == "readonly":
             self._run_hidden(PROTECT_CODE, index)
         return cell, resources

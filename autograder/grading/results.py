@@ -17,6 +17,10 @@ from pathlib import Path
 
 GRADED = "graded"
 FAILED = "failed"
+NOT_GRADED = "not_graded"
+# Gradescope shows a test's name, score and output to the student when its
+# visibility is "visible"; outputs here are check messages, never test code.
+TEST_VISIBILITY = "visible"
 
 
 class ScoreTotals:
@@ -43,9 +47,13 @@ class SubmissionResult(ScoreTotals):
     Attributes:
         student: the student id.
         assignment: the assignment id.
-        status: ``graded`` (nbgrader ran; scores are real) or ``failed``
-            (nothing could be run; every automatic score is 0).
-        reason: for ``failed``, why, in words a student can act on.
+        status: ``graded`` (nbgrader ran; scores are real), ``failed``
+            (the notebook could not be graded, through its own fault: not
+            a notebook, ran past the time limit; every automatic score is 0)
+            or ``not_graded`` (the grader could not grade it: a worker
+            without the dataset, a crash of the grader; no grade is
+            recorded and the next run grades it again).
+        reason: for ``failed`` and ``not_graded``, why, in plain words.
         scores: automatic score per test cell ``grade_id``.
         max_scores: points available per test cell ``grade_id``.
         messages: the first line of each failed test cell's error, by ``grade_id``.
@@ -88,6 +96,7 @@ class SubmissionResult(ScoreTotals):
                 "score": self.scores.get(grade_id, 0.0),
                 "max_score": points,
                 "status": "passed" if self.scores.get(grade_id, 0.0) >= points else "failed",
+                "visibility": TEST_VISIBILITY,
                 "output": self.messages.get(grade_id, self.reason or "") if self.scores.get(grade_id, 0.0) < points else "",
             }
             for grade_id, points in self.max_scores.items()
@@ -109,6 +118,33 @@ class SubmissionResult(ScoreTotals):
     def from_gradescope(cls, data: dict) -> "SubmissionResult":
         """Read back a result written by `to_gradescope`."""
         return cls(**data["extra_data"])
+
+    @property
+    def lost(self) -> dict[str, str]:
+        """The test cells that lost points, with the failed check's message (or the reason)."""
+        return {
+            cell: self.messages.get(cell, self.reason or "failed")
+            for cell, points in self.max_scores.items()
+            if self.scores.get(cell, 0.0) < points
+        }
+
+
+def unscored(
+    student: str, assignment: str, status: str, reason: str, max_scores: dict[str, float], **details
+) -> SubmissionResult:
+    """A result for a submission that was not run through: every automatic score 0, with the reason.
+
+    Args:
+        student: the student id.
+        assignment: the assignment id.
+        status: ``failed`` or ``not_graded``.
+        reason: why, in plain words.
+        max_scores: points per test cell.
+        details: further `SubmissionResult` fields (``notebook_sha256``, ``backend``, ...).
+    """
+    return SubmissionResult(
+        student, assignment, status, reason, {cell: 0.0 for cell in max_scores}, dict(max_scores), **details
+    )
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -185,11 +221,10 @@ def summary_table(results: list[SubmissionResult]) -> str:
     """Format one line per student: score, time, and what went wrong."""
     rows = [["student", "score", "seconds", "notes"]]
     for result in results:
-        if result.status == FAILED:
-            note = f"FAILED: {result.reason}"
+        if result.status != GRADED:
+            note = f"{'FAILED' if result.status == FAILED else 'NOT GRADED'}: {result.reason}"
         else:
-            lost = [f"{cell} ({result.messages.get(cell, 'failed')})" for cell, points in result.max_scores.items()
-                    if result.scores.get(cell, 0.0) < points]
+            lost = [f"{cell} ({message})" for cell, message in result.lost.items()]
             causes = [f"{cell}: {message}" for cell, message in result.cell_errors.items()]
             note = "; ".join(["lost: " + "; ".join(lost)] + causes) if lost else "full marks"
         rows.append([result.student, f"{result.total:g}/{result.max_total:g}", f"{result.seconds:.1f}", note[:160]])

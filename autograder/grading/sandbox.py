@@ -1,15 +1,14 @@
 """Running a grading command with no network and with the course's private files hidden.
 
 Where Linux lets an ordinary process make namespaces (``unshare -rnm``),
-`wrap` prefixes a command so that it runs in a new network namespace (only
-its own loopback, which nbgrader needs to talk to the kernel) and a new
-mount namespace in which the given paths (``source/``, ``solutions/``, the
-course gradebook) are covered by empty ones and, in the folder that holds
-the runner's work (template course, every student's scratch course, other
-runs), only the submission's own scratch course is left visible;
-`kernel_spec` hides the scratch gradebook from the learner's kernel as well. Elsewhere
+`wrap` prefixes a command (the learner's kernel, `autograder.grading.kernels`)
+so that it runs in a new network namespace (only its own loopback) and a
+new mount namespace in which the given paths (``source/``, ``solutions/``,
+the course gradebook) are covered by empty ones and, in the folder that
+holds every grading run's work (template gradebooks, scratch courses,
+other kernels), only the kernel's own folder is left visible. Elsewhere
 `available` is False and the runner says so; the learner's code still runs
-in a scratch copy outside the course.
+in a folder of its own outside the course.
 
 ``python -m autograder.grading.sandbox [--hide PATH ...] [--reveal-only FOLDER KEEP] -- COMMAND ...``
 is the part that runs inside the namespaces.
@@ -22,7 +21,6 @@ import ctypes
 import errno
 import fcntl
 import functools
-import json
 import os
 import shutil
 import socket
@@ -72,25 +70,6 @@ def wrap(command: list[str], hide: list[Path], reveal_only: tuple[Path, Path] | 
             raise ValueError(f"the folder to keep must lie inside {folder}; received: {keep}")
         arguments += ["--reveal-only", str(folder), str(keep)]
     return [shutil.which("unshare") or "unshare", "-rnm", sys.executable, "-m", __name__, *arguments, "--", *command]
-
-
-def kernel_spec(folder: Path, hide: list[Path]) -> Path:
-    """Write a ``python3`` kernel spec whose kernel cannot see ``hide``; return the folder for ``JUPYTER_PATH``.
-
-    Used inside the sandbox: nbgrader needs the scratch gradebook, the
-    learner's kernel does not (it holds the hidden tests), so the kernel
-    starts in a further mount namespace where it is covered.
-    """
-    spec = folder / "kernels" / "python3"
-    spec.mkdir(parents=True, exist_ok=True)
-    hidden = [argument for path in hide for argument in ("--hide", str(path.resolve()))]
-    argv = [
-        shutil.which("unshare") or "unshare", "-m", sys.executable, "-m", __name__, *hidden, "--",
-        sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-    ]
-    spec_json = {"argv": argv, "display_name": "Python 3 (sandboxed grader)", "language": "python"}
-    (spec / "kernel.json").write_text(json.dumps(spec_json, indent=1))
-    return folder
 
 
 def _loopback_up() -> None:

@@ -196,15 +196,19 @@ def train_here(
     )
 
 
-def _worker() -> None:
-    os.environ.update(DETERMINISM_ENVIRONMENT)
-    request = json.loads(sys.stdin.read())
+def answer(request: dict[str, Any]) -> str:
+    """Train as ``request`` asks; return the reply line (a result, or an error the learner caused, as data)."""
     try:
         result = train_here(request["model"], request["compile"], budgets.TrainingBudget(**request["budget"]))
         reply: dict[str, Any] = asdict(result)
     except Exception as error:  # report any learner-caused failure as data
         reply = {"error": f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"}
-    print(RESULT_PREFIX + json.dumps(reply), flush=True)
+    return RESULT_PREFIX + json.dumps(reply)
+
+
+def _worker() -> None:
+    os.environ.update(DETERMINISM_ENVIRONMENT)
+    print(answer(json.loads(sys.stdin.read())), flush=True)
 
 
 if __name__ == "__main__":

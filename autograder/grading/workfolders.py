@@ -49,12 +49,22 @@ def run_folder() -> Iterator[Path]:
     """Make this run's work folder (removed afterwards) and remove the folders of runs that were killed."""
     with tempfile.TemporaryDirectory(dir=parent()) as name:
         folder = Path(name)
-        me = psutil.Process()
-        (folder / OWNER_FILE).write_text(json.dumps({"pid": me.pid, "started": me.create_time()}))
-        for other in folder.parent.iterdir():
-            if other != folder and abandoned(other):
-                shutil.rmtree(other, ignore_errors=True)
+        claim(folder)
         yield folder
+
+
+def claim(folder: Path) -> None:
+    """Make ``folder`` (in `parent`) and record this process as its owner; remove folders whose owner is gone.
+
+    A process that keeps a folder for its lifetime (a cluster worker's
+    pool) claims it; once the process is gone, the next claim removes it.
+    """
+    folder.mkdir(mode=0o700, exist_ok=True)
+    me = psutil.Process()
+    (folder / OWNER_FILE).write_text(json.dumps({"pid": me.pid, "started": me.create_time()}))
+    for other in folder.parent.iterdir():
+        if other != folder and abandoned(other):
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def abandoned(folder: Path) -> bool:

@@ -251,7 +251,8 @@ def read_sign_language_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndar
         raise DatasetError(f"{path}: every row must hold 785 integers ({error}).") from None
     if table.shape[1] != 785:
         raise DatasetError(f"{path}: expected 785 fields per row, found {table.shape[1]}.")
-    labels, pixels = table[:, 0], table[:, 1:]
+    label_column, pixels = np.split(table, [1], axis=1)
+    labels = label_column[:, 0]
     bad_labels = sorted(set(labels.tolist()) - (set(range(25)) - {9}))
     if bad_labels:
         raise DatasetError(f"{path}: labels must be 0..24 without 9 (J), found {bad_labels[:5]}.")

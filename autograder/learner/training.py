@@ -198,12 +198,12 @@ def _ask_trainer(request: dict[str, Any], budget: budgets.TrainingBudget, what: 
     """Send ``request`` to the warm training service or a new trainer process; return its reply."""
     service = os.environ.get(SERVICE_VARIABLE, "").strip()
     try:
-        text = _ask_service(service, request, budget) if service else _ask_new_process(request, budget)
-    except TimeoutError:
-        checks.fail(f"training {what}", f"to finish within {budget.time_limit_s:.0f} s", "it ran longer")
+        reply = json.loads(_ask_service(service, request, budget) if service else _ask_new_process(request, budget))
     except (OSError, RuntimeError) as error:
         checks.fail(f"training {what}", "a finished training run", f"a crash ({error})")
-    return json.loads(text)
+    if "timeout" in reply:
+        checks.fail(f"training {what}", f"to finish within {budget.time_limit_s:.0f} s", "it ran longer")
+    return reply
 
 
 def _ask_service(path: str, request: dict[str, Any], budget: budgets.TrainingBudget) -> str:
@@ -216,7 +216,7 @@ def _ask_service(path: str, request: dict[str, Any], budget: budgets.TrainingBud
             with connection.makefile("rb") as replies:
                 line = replies.readline()
         except socket.timeout:
-            raise TimeoutError from None
+            return json.dumps({"timeout": budget.time_limit_s})
     if not line.startswith(RESULT_PREFIX.encode()):
         raise RuntimeError("the training service closed the connection without a result")
     return line[len(RESULT_PREFIX) :].decode()
@@ -234,7 +234,7 @@ def _ask_new_process(request: dict[str, Any], budget: budgets.TrainingBudget) ->
             env={**os.environ, "PYTHONHASHSEED": "0"},
         )
     except subprocess.TimeoutExpired:
-        raise TimeoutError from None
+        return json.dumps({"timeout": budget.time_limit_s})
     lines = [line for line in finished.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if not lines:
         stderr = finished.stderr.strip()

@@ -91,6 +91,31 @@ class AssignmentCorpus:
     lesson_style: Mapping[str, str] = field(default_factory=dict)
 
 
+def rounds(wrong: list[WrongSubmission]) -> list[WrongSubmission]:
+    """Pack single-mistake submissions into few submissions whose mistakes touch different cells.
+
+    Each round combines mistakes that override different answer cells and
+    lose disjoint sets of test cells, so a round must lose exactly the
+    union, and every test cell it loses is owed to one known mistake. Real
+    nbgrader grades every mistake of the corpus in a handful of notebooks
+    this way (the in-process harness proves each one alone).
+
+    Example:
+        >>> [r.loses for r in rounds([mistake("a", {"t1"}, x="1"), mistake("b", {"t2"}, y="2")])]
+        [frozenset({'t1', 't2'})]
+    """
+    packed: list[WrongSubmission] = []
+    for entry in wrong:
+        for index, other in enumerate(packed):
+            if not set(entry.overrides) & set(other.overrides) and not entry.loses & other.loses:
+                packed[index] = WrongSubmission(f"{other.name}; {entry.name}", {**other.overrides, **entry.overrides},
+                                                other.loses | entry.loses)
+                break
+        else:
+            packed.append(entry)
+    return packed
+
+
 def load(assignment: str) -> AssignmentCorpus:
     """Return the corpus of an assignment.
 

@@ -1,0 +1,67 @@
+"""Finding an answer or a hidden test where a student could read it.
+
+A source notebook has three kinds of lines: hidden-test lines (inside
+``### BEGIN HIDDEN TESTS`` blocks), solution lines (inside solution blocks
+and written answers) and public lines (everything a release notebook shows
+anyway). `secret_lines` sorts them; a line that also appears in a more
+public place is not a secret. `leaks` finds secret lines in any text: a
+release notebook, a feedback page, the student package.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import nbformat
+
+from autograder.notebooks import role_of
+
+# Secret lines shorter than this are too common to prove a leak (")", "return model").
+MIN_SECRET_LENGTH = 16
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class SecretLines:
+    """The stripped lines of a source notebook, by who may see them."""
+
+    hidden: frozenset[str]
+    solution: frozenset[str]
+    public: frozenset[str]
+
+
+def secret_lines(source: nbformat.NotebookNode) -> SecretLines:
+    """Sort the stripped lines of ``source`` into hidden, solution and public (see the module)."""
+    hidden: set[str] = set()
+    solution: set[str] = set()
+    public: set[str] = set()
+    for cell in source.cells:
+        if role_of(cell) == "manual":
+            solution.update(line.strip() for line in cell.source.splitlines())
+            continue
+        where = public
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                where = hidden
+            elif "BEGIN SOLUTION" in line:
+                where = solution
+            elif "END HIDDEN TESTS" in line or "END SOLUTION" in line:
+                where = public
+            else:
+                where.add(line.strip())
+    solution -= public | {""}
+    hidden -= public | solution | {""}
+    return SecretLines(frozenset(hidden), frozenset(solution), frozenset(public))
+
+
+def readable_text(page: str) -> str:
+    """What a reader of an HTML page sees: tags removed (syntax highlighting splits code into spans), entities decoded."""
+    return html.unescape(TAG.sub("", page))
+
+
+def leaks(text: str, secrets: frozenset[str] | set[str]) -> list[str]:
+    """Return the secret lines (long enough to mean something) that occur in ``text`` (HTML is read as its reader sees it)."""
+    plain = readable_text(text) if "<" in text else text
+    return [line for line in sorted(secrets) if len(line) >= MIN_SECRET_LENGTH and line in plain]

@@ -1,0 +1,80 @@
+"""A warm grading worker: one long-lived process that grades notebook after notebook.
+
+Python, nbgrader and Keras start once per worker, not once or more per
+notebook: the worker imports nbgrader, starts the training service the
+hidden accuracy checks use (`autograder.grading.training_service`) and
+keeps a spare learner kernel warm (`autograder.grading.kernels`); then it
+reads `GradingJob` frames on stdin and answers each with a
+`GradingOutcome` frame on stdout (`autograder.grading.submission.grade_one`).
+Whatever a library prints goes to stderr (the worker's log), never into
+the frames.
+
+``python -m autograder.grading.worker FOLDER [--hide PATH ...] [--preload DATASET ...]``
+runs it; `WorkerProcess` in `autograder.grading.executors` drives it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import struct
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from autograder.grading import workfolders
+from autograder.grading.kernels import SpareKernels
+from autograder.grading.submission import Worker, grade_one
+from autograder.grading.training_service import TrainingService
+
+READY = "ready"
+HEADER = struct.Struct("!Q")
+
+
+def send(stream: BinaryIO, message: Any) -> None:
+    """Write one pickled frame (length, then bytes)."""
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(body)) + body)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> Any:
+    """Read one frame written by `send`; None at the end of the stream."""
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve jobs from stdin until it closes (see the module)."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.grading.worker")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--hide", action="append", type=Path, default=[])
+    parser.add_argument("--preload", action="append", default=[])
+    arguments = parser.parse_args(argv)
+    frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to the log, not into the frames
+    folder = arguments.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    service = TrainingService(arguments.preload, dict(os.environ), log=folder / "trainer.log")
+    service.start()
+    environment = {**os.environ, **service.variables()}
+    kernels = SpareKernels(folder / "kernels", environment, arguments.hide, hide_all_but_own=workfolders.parent())
+    kernels.prepare()
+    worker = Worker(folder, kernels, os.environ.get("KERAS_BACKEND", "tensorflow"))
+    send(frames_out, READY)
+    try:
+        while (job := receive(sys.stdin.buffer)) is not None:
+            if not service.running:  # killed (out of memory, say): bring it back on the same socket
+                service.start()
+            send(frames_out, grade_one(job, worker))
+    finally:
+        kernels.close()
+        service.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Grading on a real Dask cluster on 127.0.0.1: a scheduler and worker processes, no mocks.
+
+A mixed batch of fashion_dense submissions (right, wrong, broken) graded
+through the cluster must get exactly the grades the local executor gives;
+a worker killed mid-batch costs no submission its grade; a worker without
+the assignment's dataset reports the submission not graded (never a wrong
+grade), and the scheduler going away stops the run with a message, after
+which a rerun grades what is left.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from autograder import cli, nbgrader_run, notebooks
+from autograder.authoring import corpus, samples
+from autograder.course import Course
+from autograder.grading import batch, results
+from conftest import require
+
+pytestmark = pytest.mark.nbgrader
+distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
+
+ASSIGNMENT = "fashion_dense"
+START_TIMEOUT_S = 120
+
+
+class Cluster:
+    """A scheduler and ``autograder cluster-worker`` processes on this machine, stopped at the end."""
+
+    def __init__(self, folder: Path) -> None:
+        self.scheduler_file = folder / "scheduler.json"
+        self.folder = folder
+        self.scheduler = self._spawn([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                      "--port", "0", "--no-dashboard", "--scheduler-file", str(self.scheduler_file)],
+                                     "scheduler")
+        self.workers: list[subprocess.Popen] = []
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not self.scheduler_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def _spawn(self, command: list[str], name: str, **environment: str) -> subprocess.Popen:
+        log = open(self.folder / f"{name}.log", "ab")
+        return subprocess.Popen(command, stdout=log, stderr=log, env={**os.environ, **environment}, start_new_session=True)
+
+    def add_worker(self, name: str, **environment: str) -> subprocess.Popen:
+        """Start a grading worker with one slot; wait until the scheduler sees it."""
+        command = [sys.executable, "-m", "autograder.cli", "cluster-worker", str(self.scheduler_file),
+                   "--slots", "1", "--name", name]
+        worker = self._spawn(command, name, **environment)
+        self.workers.append(worker)
+        with distributed.Client(scheduler_file=str(self.scheduler_file), timeout=30) as client:
+            client.wait_for_workers(len(self.workers), timeout=START_TIMEOUT_S)
+        return worker
+
+    def kill(self, process: subprocess.Popen) -> None:
+        """Kill a process and everything it started."""
+        try:
+            family = [*psutil.Process(process.pid).children(recursive=True), psutil.Process(process.pid)]
+        except psutil.Error:
+            return
+        for member in family:
+            try:
+                member.kill()
+            except psutil.Error:
+                pass
+        process.wait()
+
+    def stop(self) -> None:
+        for process in [*self.workers, self.scheduler]:
+            self.kill(process)
+
+
+def _submissions(root: Path, folder: Path) -> dict[str, frozenset[str]]:
+    """Write a mixed batch; return what each student must lose."""
+    release = notebooks.read(Course(root).release_notebook(ASSIGNMENT))
+    reference = samples.reference_answers(notebooks.read(Course(root).source_notebook(ASSIGNMENT)))
+    spec = corpus.load(ASSIGNMENT)
+    everything = frozenset(notebooks.test_points(notebooks.read(Course(root).source_notebook(ASSIGNMENT))))
+    batch_notebooks = {
+        "right": (samples.fill(release, reference), frozenset()),
+        "lesson_style": (samples.fill(release, {**reference, **spec.lesson_style}), frozenset()),
+        "wrong": (samples.fill(release, {**reference, **spec.mixed.overrides}), spec.mixed.loses),
+        "kernel_exits": (samples.fill(release, {**reference, "callbacks": "import os\nos._exit(3)"}), None),
+        "untouched": (release, everything),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for student, (notebook, _) in batch_notebooks.items():
+        notebooks.write(notebook, folder / f"{student}.ipynb")
+    (folder / "broken.ipynb").write_text("{not json")
+    expected = {student: loses for student, (_, loses) in batch_notebooks.items()}
+    expected["broken"] = everything
+    return expected
+
+
+def _scratch(root: Path, tmp_path_factory, name: str) -> Path:
+    return nbgrader_run.scratch_course(root, tmp_path_factory.mktemp(name), [ASSIGNMENT])
+
+
+def _grades(report: batch.BatchReport) -> dict[str, tuple[str, dict[str, float]]]:
+    return {result.student: (result.status, result.scores) for result in report.results}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    running = Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def local_grades(root, tmp_path_factory):
+    require("fashion_mnist")
+    inbox = tmp_path_factory.mktemp("inbox")
+    expected = _submissions(root, inbox)
+    report = batch.grade(_scratch(root, tmp_path_factory, "local"), ASSIGNMENT,
+                         batch.GradeOptions(submissions=inbox, workers=2, cell_timeout_s=60))
+    return inbox, expected, _grades(report)
+
+
+def test_cluster_grades_exactly_as_the_local_pool_and_survives_a_killed_worker(root, cluster, local_grades, tmp_path_factory):
+    inbox, expected, local = local_grades
+    first = cluster.add_worker("worker-a")
+    cluster.add_worker("worker-b")
+    scratch = _scratch(root, tmp_path_factory, "on-cluster")
+    options = batch.GradeOptions(submissions=inbox, cell_timeout_s=60, scheduler=str(cluster.scheduler_file))
+    killer = threading.Thread(target=_kill_after_first_result, args=(cluster, first, scratch), daemon=True)
+    killer.start()
+    report = batch.grade(scratch, ASSIGNMENT, options)
+    killer.join()
+    assert report.interrupted is None
+    assert _grades(report) == local
+    for student, loses in expected.items():
+        result = next(result for result in report.results if result.student == student)
+        if loses is not None:
+            assert set(cell for cell, message in result.lost.items()) == set(loses), student
+    assert all(result.status != results.NOT_GRADED for result in report.results)
+    stored = {student: nbgrader_run.read_grades(scratch, ASSIGNMENT, student).scores for student in local if local[student][0] == "graded"}
+    assert stored == {student: scores for student, (status, scores) in local.items() if status == "graded"}
+
+
+def _kill_after_first_result(cluster: Cluster, worker: subprocess.Popen, scratch: Path) -> None:
+    """Kill ``worker`` (and its grading processes) once the batch is under way."""
+    deadline = time.monotonic() + 600
+    while not list((scratch / "feedback").glob(f"*/{ASSIGNMENT}/results.json")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    cluster.kill(worker)
+
+
+def test_doctor_reports_the_cluster_workers_and_slots(cluster, capsys):
+    if not cluster.workers:
+        cluster.add_worker("worker-c")
+    cli.main(["doctor", "--scheduler", str(cluster.scheduler_file)])
+    out = capsys.readouterr().out
+    assert "grading slot(s)" in out and "1 slot(s), GPU: none" in out
+
+
+def test_worker_without_the_dataset_reports_not_graded_and_a_rerun_grades_it(root, tmp_path_factory):
+    require("mnist")
+    assignment = "conv_mechanics"
+    lonely = Cluster(tmp_path_factory.mktemp("no-data-cluster"))
+    try:
+        empty = tmp_path_factory.mktemp("no-data")
+        lonely.add_worker("no-data", AUTOGRADER_DATA_DIR=str(empty), KERAS_HOME=str(empty))
+        scratch = nbgrader_run.scratch_course(root, tmp_path_factory.mktemp("no-data-course"), [assignment])
+        inbox = tmp_path_factory.mktemp("no-data-inbox")
+        notebooks.write(notebooks.read(Course(root).release_notebook(assignment)), inbox / "alice.ipynb")
+        options = batch.GradeOptions(submissions=inbox, scheduler=str(lonely.scheduler_file))
+        report = batch.grade(scratch, assignment, options)
+    finally:
+        lonely.stop()
+    result = report.results[0]
+    assert result.status == results.NOT_GRADED and "no copy of the mnist dataset" in result.reason
+    with nbgrader_run.open_gradebook(Course(scratch).gradebook) as gradebook:
+        assert [student.id for student in gradebook.students] == []
+    again = batch.grade(scratch, assignment, batch.GradeOptions(submissions=inbox, workers=1))
+    assert again.graded_now == ["alice"] and again.results[0].status == results.GRADED
+
+
+def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(root, local_grades, tmp_path_factory, capsys):
+    inbox, _, local = local_grades
+    gone = Cluster(tmp_path_factory.mktemp("gone-cluster"))
+    scratch = _scratch(root, tmp_path_factory, "scheduler-gone")
+    try:
+        gone.add_worker("only")
+        stopper = threading.Thread(target=_kill_after_first_result, args=(gone, gone.scheduler, scratch), daemon=True)
+        stopper.start()
+        status = cli.main(["--course", str(scratch), "grade", ASSIGNMENT, "--submissions", str(inbox),
+                           "--cell-timeout", "60", "--scheduler", str(gone.scheduler_file)])
+        stopper.join()
+    finally:
+        gone.stop()
+    err = capsys.readouterr().err
+    assert status == 1 and "lost the Dask scheduler" in err and "run again" in err
+    finished = {path.parent.parent.name for path in (scratch / "feedback").glob(f"*/{ASSIGNMENT}/results.json")}
+    assert finished and finished != set(local)
+    resumed = batch.grade(scratch, ASSIGNMENT, batch.GradeOptions(submissions=inbox, workers=2, cell_timeout_s=60))
+    assert set(resumed.graded_now) == set(local) - finished
+    assert _grades(resumed) == local
+
+
+def test_unreachable_scheduler_is_a_clear_error(root, tmp_path_factory, capsys):
+    scratch = _scratch(root, tmp_path_factory, "unreachable")
+    inbox = tmp_path_factory.mktemp("unreachable-inbox")
+    notebooks.write(notebooks.read(Course(root).release_notebook(ASSIGNMENT)), inbox / "alice.ipynb")
+    status = cli.main(["--course", str(scratch), "grade", ASSIGNMENT, "--submissions", str(inbox),
+                       "--scheduler", "tcp://127.0.0.1:9"])
+    assert status == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert not Course(scratch).results_json(ASSIGNMENT, "alice").exists()
