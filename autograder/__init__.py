@@ -1,34 +1,53 @@
 """Autograder for a GPU-graded course on convolutional neural networks.
 
-Modules, one job each:
+Three parts, for two audiences:
 
-- `datasets`: find, verify and load the course's datasets.
-- `modes`: learning mode or grading mode, and what that changes.
-- `budgets`: every number grading depends on (subset sizes, training
-  budgets, accuracy thresholds), in one place.
-- `checks`: assertions on a learner's model or function with messages a
-  student can act on.
-- `training`: brief, deterministic training of a learner's model in a fresh
-  process.
-- `plots`: the figures the lessons show.
-- `notebooks`: reading the nbgrader roles of a notebook's cells.
-- `solutions`: turning a source notebook into a plain answer key.
-- `build`: regenerating `release/` and `solutions/` from `source/`.
-- `samples`: making submissions from a release notebook and answers.
-- `cell_tests`: running a notebook's own test cells in-process.
-- `nbgrader_run`: running nbgrader commands and reading its gradebook.
-- `submissions`: finding a class's notebooks (nbgrader layout, folders, zips).
-- `grading`: the runner behind ``autograder grade``.
-- `workfolders`: each grading run's private folder, and removing killed runs' ones.
-- `execute`: nbgrader's Execute step hardened for untrusted notebooks.
-- `guard`: undoing a learner's patches before hidden tests.
-- `sandbox`: no network and private files hidden for learner code.
-- `results`: one graded submission, results.json, the grades CSV.
-- `hardware`: GPUs, cores and the runner's defaults.
-- `doctor`: what the machine offers for grading.
-- `backends`: grading the corpus under one Keras backend.
-- `calibration`: measuring accuracy thresholds.
-- `cli`: the `autograder` command.
+- `autograder.learner`: what release notebooks import, and all that the
+  student package holds (`autograder build` writes it to ``release/`` as a
+  wheel). No answer lives here.
+
+  - `datasets`: find, verify and load the course's datasets.
+  - `modes`: learning mode or grading mode, and what that changes.
+  - `budgets`: every number grading depends on (subsets, budgets, thresholds).
+  - `checks`: assertions with messages a student can act on.
+  - `plots`: the figures the lessons show.
+  - `training`: brief training, the learner's side (a request to the trusted trainer).
+
+- `autograder.authoring`: what the instructor builds the course with.
+
+  - `build`: ``release/`` and ``solutions/`` from ``source/``, and the student package.
+  - `student_package`: the student wheel.
+  - `solutions`: a source notebook as a plain answer key.
+  - `samples`: submissions made from a release notebook and answers.
+  - `corpus`: right and wrong answers per assignment.
+  - `cell_tests`: a notebook's test cells run in-process against answers.
+  - `calibration`: measuring accuracy thresholds.
+  - `backend_parity`: grading the corpus under one Keras backend.
+  - `leaks`: finding answers or hidden tests where students could read them.
+
+- `autograder.grading`: the grading runner; a submission's whole path.
+
+  - `submissions`: finding a class's notebooks (nbgrader layout, LMS folders, zips).
+  - `batch`: plan, resume, progress; jobs to an executor, outcomes to the recorder.
+  - `job`: the self-contained `GradingJob` and its `GradingOutcome`.
+  - `executors`: warm worker pools here, or on a Dask cluster.
+  - `worker`: one warm grading process.
+  - `submission`: grading one notebook in a worker (nbgrader autograde and feedback).
+  - `kernels`: the learner's sandboxed kernels, one started ahead.
+  - `execute`: nbgrader's Execute step hardened for untrusted notebooks.
+  - `guard`: undoing a learner's patches before hidden tests.
+  - `sandbox`: no network and private files hidden for learner code.
+  - `trainer`, `training_service`: the trusted trainer, warm per worker.
+  - `feedback`: feedback pages without hidden tests.
+  - `record`: the one writer of gradebook, feedback, results.json and tables.
+  - `results`: one graded submission, results.json, the grades CSV.
+  - `progress`: the progress bar or lines.
+  - `cluster`: Dask workers for grading, and what a cluster offers.
+  - `hardware`, `workfolders`: GPUs and cores; each run's private folder.
+
+- Shared: `course` (the one home of course paths), `notebooks` (cell
+  roles), `nbgrader_run` (nbgrader commands and gradebooks), and the
+  commands: `cli`, `demo`, `doctor`.
 """
 
 __version__ = "0.1.0"

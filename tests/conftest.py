@@ -94,8 +94,25 @@ def fashion_dense_source():
 
 
 @pytest.fixture
-def training_cache(tmp_path_factory, monkeypatch):
-    """Reuse brief-training results across in-process test-cell runs (training is deterministic)."""
+def training_cache(tmp_path_factory, monkeypatch, warm_trainer):
+    """Reuse brief-training results across in-process test-cell runs (training is deterministic), and train warm.
+
+    A model not trained before goes to the session's warm training service
+    (the grading worker's, which gives the fresh process's numbers to the
+    last bit: tests/test_training.py).
+    """
     folder = tmp_path_factory.getbasetemp() / "training-cache"
     monkeypatch.setenv(training.CACHE_VARIABLE, str(folder))
+    monkeypatch.setenv(training.SERVICE_VARIABLE, str(warm_trainer.socket))
     return folder
+
+
+@pytest.fixture(scope="session")
+def warm_trainer(tmp_path_factory):
+    """One warm training service for the session's in-process test-cell runs."""
+    from autograder.grading.training_service import TrainingService
+
+    service = TrainingService([], dict(os.environ), log=tmp_path_factory.getbasetemp() / "training-service.log")
+    service.start()
+    yield service
+    service.stop()

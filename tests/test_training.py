@@ -1,13 +1,15 @@
-"""autograder.learner.training: brief training in a fresh process, deterministic, with clear failures."""
+"""Brief training: in a fresh process or the warm service, deterministic (the same bits either way), with clear failures."""
 
 from __future__ import annotations
 
 import json
+import os
 
 import keras
 import pytest
 from keras import layers
 
+from autograder.grading.training_service import TrainingService
 from autograder.learner import budgets, training
 from autograder.learner.checks import CheckFailure
 from conftest import require
@@ -106,3 +108,53 @@ def test_model_with_a_custom_layer_is_a_clear_failure():
     with pytest.raises(CheckFailure) as raised:
         training.brief_train(model, SMALL, "build()")
     assert "use layers from keras.layers only" in str(raised.value)
+
+
+@pytest.fixture(scope="module")
+def warm_service(tmp_path_factory):
+    """The grading worker's warm training service, started once for these tests."""
+    require("fashion_mnist")
+    service = TrainingService(["fashion_mnist"], dict(os.environ), log=tmp_path_factory.mktemp("service") / "log")
+    service.start()
+    yield service
+    service.stop()
+
+
+def test_warm_service_gives_the_fresh_process_numbers_to_the_last_bit(warm_service, monkeypatch):
+    fresh = training.brief_train(small_model(), SMALL)
+    monkeypatch.setenv(training.SERVICE_VARIABLE, str(warm_service.socket))
+    warm = [training.brief_train(small_model(), SMALL) for _ in range(2)]
+    assert warm[0].test_accuracy == warm[1].test_accuracy == fresh.test_accuracy
+    assert warm[0].history == warm[1].history == fresh.history
+
+
+def test_warm_service_reports_learner_errors_and_time_limits(warm_service, monkeypatch):
+    monkeypatch.setenv(training.SERVICE_VARIABLE, str(warm_service.socket))
+    with pytest.raises(CheckFailure, match=r"output shape must be \(None, 10\), found \(None, 9\)"):
+        training.brief_train(small_model(units=9), SMALL, "build()")
+    with pytest.raises(CheckFailure, match="to finish within 1 s"):
+        training.brief_train(small_model(), budgets.TrainingBudget(**{**SMALL.__dict__, "time_limit_s": 1.0}))
+    assert warm_service.running
+    assert training.brief_train(small_model(), SMALL).test_accuracy > 0.4
+
+
+def test_lesson_style_tensorflow_activations_train_as_their_keras_twins():
+    require("fashion_mnist")
+    import tensorflow as tf
+
+    lesson = tf.keras.models.Sequential()
+    lesson.add(tf.keras.layers.Flatten(input_shape=(28, 28)))
+    lesson.add(tf.keras.layers.Dense(32, activation=tf.nn.relu))
+    lesson.add(tf.keras.layers.Dense(10, activation=tf.nn.softmax))
+    lesson.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert training.brief_train(lesson, SMALL).test_accuracy == training.brief_train(small_model(), SMALL).test_accuracy
+
+
+def test_functions_from_outside_keras_are_refused_before_training():
+    config = {"class_name": "Dense", "config": {"activation": {"module": "os", "class_name": "function",
+                                                               "config": "system", "registered_name": "function"}}}
+    with pytest.raises(ValueError, match="'system' from 'os'"):
+        training.sanitise_config(config)
+    relu = {"module": "tensorflow.python.ops.gen_nn_ops", "class_name": "function", "config": "relu"}
+    assert training.sanitise_config({"activation": relu}) == {"activation": "relu"}
+    assert training.sanitise_config({"activation": {**relu, "config": "softmax_v2"}}) == {"activation": "softmax"}

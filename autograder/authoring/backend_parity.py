@@ -83,6 +83,7 @@ def grade_with_backend(
         RuntimeError: the worker crashed (for example, the backend is not installed).
     """
     environment = {**os.environ, "KERAS_BACKEND": backend, "AUTOGRADER_MODE": "grading", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    environment.pop(training.SERVICE_VARIABLE, None)  # a warm trainer runs one backend: this worker trains fresh
     if training_cache is not None:
         environment[training.CACHE_VARIABLE] = str(training_cache)
     finished = subprocess.run(

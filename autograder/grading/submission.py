@@ -117,7 +117,7 @@ def _grade_in(
         reason = f"grading stopped after {job.limits.timeout_s:g} s: the notebook ran too long in total"
         return GradingOutcome(unscored(job.student, job.assignment, FAILED, reason, max_scores, **details))
     if not graded.get("success") or not notebook.is_file():
-        reason = f"nbgrader could not grade it: {last_error(graded.get('error') or graded.get('log') or '')}"
+        reason = f"nbgrader could not grade it: {nbgrader_problem(graded)}"
         return GradingOutcome(unscored(job.student, job.assignment, FAILED, reason, max_scores, **details))
     read_outcome(scratch, job.assignment, job.student, result)
     began = time.perf_counter()
@@ -162,7 +162,7 @@ def _feedback(api: NbGraderAPI, scratch: course.Course, job: GradingJob, result:
     made = api.generate_feedback(job.assignment, job.student, force=True)
     page = scratch.feedback_page(job.assignment, job.student)
     if not made.get("success") or not page.is_file():
-        result.feedback_problem = last_error(made.get("error") or made.get("log") or "no page written")
+        result.feedback_problem = nbgrader_problem(made) if made.get("error") or made.get("log") else "no page written"
         return None
     text = page.read_text(encoding="utf-8")
     return (student_feedback.for_phones(text) if job.feedback == "messages" else text).encode("utf-8")
@@ -189,9 +189,13 @@ def _unreadable(notebook: Path) -> str | None:
     return None
 
 
-def last_error(text: str) -> str:
-    """The most telling line of nbgrader's error output."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+def nbgrader_problem(answer: dict) -> str:
+    """The most telling line of what nbgrader's API answered: its first logged error, else the traceback's last error."""
+    logged = [line.strip()[len("[ERROR]"):].strip() for line in (answer.get("log") or "").splitlines()
+              if line.startswith("[ERROR]")]
+    if logged:
+        return logged[0][:300]
+    lines = [line.strip() for line in (answer.get("error") or "").splitlines() if line.strip()]
     telling = [line for line in lines if "Error" in line and not line.startswith(("File ", "Traceback"))]
     return (telling or lines or ["no output"])[-1][:300]
 
