@@ -189,6 +189,37 @@ def test_factor_range_reads_numbers_and_pairs_as_keras_does():
         checks.factor_range((0.1, 0.2, 0.3), -0.2, 0.2, "f")
 
 
+def test_one_of():
+    checks.one_of("min", ("auto", "min"), "mode")
+    with pytest.raises(CheckFailure, match="mode: expected 'auto' or 'min', found 'max'"):
+        checks.one_of("max", ("auto", "min"), "mode")
+
+
+def test_learning_rate_reads_the_compiled_optimizer():
+    checks.learning_rate(compiled(optimizer="adam", loss="mse"), 1e-3, "m")
+    checks.learning_rate(compiled(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse"), 1e-3, "m")
+    with pytest.raises(CheckFailure, match="m learning rate: expected 0.001, found 0.01"):
+        checks.learning_rate(compiled(optimizer=keras.optimizers.Adam(0.01), loss="mse"), 1e-3, "m")
+    with pytest.raises(CheckFailure, match="a compiled model"):
+        checks.learning_rate(dense(), 1e-3, "m")
+
+
+def test_call_turns_an_error_into_a_failure():
+    assert checks.call(sorted, [2, 1], what="sorted(values)", reverse=True) == [2, 1]
+    with pytest.raises(CheckFailure, match=r"f\(x\): expected a result, found ValueError: cannot reshape array of size 4 into shape \(3,3\)\. Hint: h"):
+        checks.call(np.reshape, np.zeros(4), (3, 3), what="f(x)", hint="h")
+    failing_check = lambda: checks.equal(1, 2, "inner")  # noqa: E731
+    with pytest.raises(CheckFailure, match="inner: expected 2"):
+        checks.call(failing_check, what="outer")
+
+
+def test_call_arguments_names_every_argument():
+    recorded = checks.call_arguments(keras.Model.fit, "model", [1], epochs=3, validation_split=0.2)
+    assert (recorded["x"], recorded["epochs"], recorded["validation_split"], recorded["validation_data"]) == ([1], 3, 0.2, None)
+    with pytest.raises(TypeError):
+        checks.call_arguments(keras.Model.fit, "model", validation_fraction=0.2)
+
+
 def test_same_image_names_a_transposed_or_flipped_image():
     image = np.arange(12.0).reshape(3, 4)
     checks.same_image(image.copy(), image, "img")

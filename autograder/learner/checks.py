@@ -12,8 +12,9 @@ checked, the expected value, the value found, and a hint::
 
 from __future__ import annotations
 
+import inspect
 import re
-from typing import Any, Iterable, NoReturn, Sequence
+from typing import Any, Callable, Iterable, NoReturn, Sequence
 
 import numpy as np
 
@@ -428,3 +429,80 @@ def names(found: Iterable[str], expected: Sequence[str], what: str, hint: str = 
     for position, (got, want) in enumerate(zip(found, expected)):
         if got != want:
             fail(f"{what}[{position}]", repr(want), repr(got), hint)
+
+
+def one_of(found: Any, allowed: Sequence[Any], what: str, hint: str = "") -> None:
+    """Check that ``found`` equals one of the ``allowed`` values.
+
+    Example:
+        >>> one_of("min", ("auto", "min"), "EarlyStopping mode")
+    """
+    if not any(found == value for value in allowed):
+        fail(what, " or ".join(repr(value) for value in allowed), repr(found), hint)
+
+
+def learning_rate(model: Any, expected: float, what: str, rtol: float = 1e-3, hint: str = "") -> None:
+    """Check the compiled optimizer's learning rate (a schedule's rate at step 0) within a relative tolerance.
+
+    Args:
+        model: a compiled Keras model.
+        expected: the learning rate the exercise asks for.
+        what: the call that compiled the model.
+        rtol: the largest relative difference accepted.
+        hint: one sentence on how to fix it.
+    """
+    import keras
+
+    _compile_config(model, what)
+    found = float(np.asarray(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+    if not np.isclose(found, expected, rtol=rtol, atol=0.0):
+        fail(f"{what} learning rate", f"{expected:g}", f"{found:g}", hint)
+
+
+def call(function: Callable[..., Any], *args: Any, what: str, hint: str = "", **kwargs: Any) -> Any:
+    """Call a learner's function and return its result; an error it raises fails the check.
+
+    A traceback from inside the learner's code does not say what the
+    exercise wanted; the failure names the call, says that a result was
+    expected and which error came instead.
+
+    Args:
+        function: the learner's function.
+        *args: its positional arguments.
+        what: the call as the learner would write it.
+        hint: one sentence on how to fix it.
+        **kwargs: its keyword arguments.
+
+    Returns:
+        What ``function`` returned.
+
+    Example:
+        >>> call(len, [1, 2], what="len(values)")
+        2
+    """
+    try:
+        return function(*args, **kwargs)
+    except CheckFailure:
+        raise
+    except Exception as error:  # learner code may raise anything
+        message = (str(error).strip().splitlines() or [""])[0][:200]
+        fail(what, "a result", f"{type(error).__name__}: {message}", hint)
+
+
+def call_arguments(function: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Return the arguments a call of ``function`` would receive, by parameter name, defaults included.
+
+    Hidden tests use it to record how a learner's code calls a library
+    method (for example ``validation_split`` in ``Model.fit``) and check the
+    arguments themselves instead of guessing them from results.
+
+    Raises:
+        TypeError: the arguments do not fit ``function``'s signature.
+
+    Example:
+        >>> call_arguments(lambda x, y=2: None, 1)
+        {'x': 1, 'y': 2}
+    """
+    bound = inspect.signature(function).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
