@@ -74,6 +74,7 @@ DROPOUT_MISPLACED = MODELS.replace(
 )
 REGULARISED_NO_POOLING = MODELS.replace("        model.add(layers.MaxPooling2D(2))\n", "")
 DROPOUT_FIXED = MODELS.replace("layers.Dropout(dropout)", "layers.Dropout(0.5)")
+DROPOUT_DEFAULT_02 = MODELS.replace("def build_regularised_cnn(dropout=0.5):", "def build_regularised_cnn(dropout=0.2):")
 REGULARISED_LINEAR_OUTPUT = MODELS.replace(
     '    model.add(layers.Dense(10, activation="softmax"))', "    model.add(layers.Dense(10))"
 )
@@ -140,6 +141,7 @@ WRONG = [
     mistake("dropout before the wrong layer", {"test_build_regularised_cnn"}, models=DROPOUT_MISPLACED),
     mistake("missing pooling", {"test_build_regularised_cnn", "test_feature_map_model"}, models=REGULARISED_NO_POOLING),
     mistake("dropout rate ignored", {"test_build_regularised_cnn"}, models=DROPOUT_FIXED),
+    mistake("default dropout of 0.2", {"test_build_regularised_cnn"}, models=DROPOUT_DEFAULT_02),
     mistake(
         "a CNN that cannot learn",
         {"test_build_regularised_cnn", "test_feature_map_model", "test_regularised_accuracy"},
