@@ -4,6 +4,12 @@ Each function draws one figure and returns the ``matplotlib.figure.Figure``
 (a notebook displays it; a test can save it). None of them picks a
 matplotlib backend, so they render inline in Jupyter and headless under
 ``MPLBACKEND=Agg``.
+
+Every figure is sized to what it shows: an image grid's cells are as wide
+as their longest title, a confusion matrix's cells as large as their counts
+need and its margins as wide as the class names, so a 3-class and a
+10-class matrix are both legible. Layout is matplotlib's constrained
+layout, which keeps titles, tick labels and axis labels apart.
 """
 
 from __future__ import annotations
@@ -12,16 +18,47 @@ import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.textpath import TextPath
+
+TITLE_PT = 9  # titles over images
+LABEL_PT = 10  # tick labels and axis labels
+IMAGE_IN = 1.3  # the least width of one image in a grid, inches
+GRID_IN = 2.6  # the least width of a whole grid, inches (a grid of one or two images)
+MATRIX_IN = 6.0  # a confusion matrix's cells together, inches, unless that makes a cell too small or too large
+MATRIX_CELL_IN = (0.5, 1.0)  # the smallest and largest cell of a confusion matrix, inches
+COUNT_PT = (7, 14)  # the smallest and largest font of a confusion matrix's numbers
+MARGIN_IN = 0.2
+NONE_WRONG = "no misclassified images"
 
 
-def _grid(count: int, columns: int, cell_size: float = 1.6) -> tuple[Figure, np.ndarray]:
+def text_width_in(text: str, points: float) -> float:
+    """The width of ``text`` set in matplotlib's default font at ``points`` size, in inches.
+
+    Example:
+        >>> round(text_width_in("Ankle boot", 10), 1)
+        0.7
+    """
+    widest_line = max(text.split("\n"), key=len)
+    return TextPath((0, 0), widest_line, size=points).get_extents().width / 72
+
+
+def _grid(count: int, columns: int, cell_width: float, title_lines: int = 1) -> tuple[Figure, np.ndarray]:
+    """A grid of ``count`` image axes, ``columns`` wide, each ``cell_width`` inches wide plus room for its title."""
     rows = max(1, math.ceil(count / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * cell_size, rows * cell_size * 1.15), squeeze=False)
+    cell_width = max(cell_width, GRID_IN / columns)
+    title_in = title_lines * TITLE_PT * 1.3 / 72
+    figure, axes = plt.subplots(rows, columns, squeeze=False, layout="constrained",
+                                figsize=(columns * cell_width, rows * (cell_width + title_in)))
     for axis in axes.flat:
         axis.axis("off")
     return figure, axes.reshape(-1)
+
+
+def _cell_width(titles: Sequence[str]) -> float:
+    """Width of a grid cell: at least `IMAGE_IN`, and wide enough for the longest title."""
+    return max([IMAGE_IN, *(text_width_in(title, TITLE_PT) + MARGIN_IN for title in titles)])
 
 
 def _show(axis: Any, image: np.ndarray) -> None:
@@ -48,11 +85,11 @@ def sample_grid(
     """
     labels = _as_integers(labels)
     count = min(count, len(images))
-    figure, axes = _grid(count, min(columns, count))
-    for axis, image, label in zip(axes, images[:count], labels[:count]):
+    titles = [str(class_names[label]) for label in labels[:count]]
+    figure, axes = _grid(count, min(columns, count), _cell_width(titles))
+    for axis, image, title in zip(axes, images[:count], titles):
         _show(axis, image)
-        axis.set_title(class_names[label], fontsize=8)
-    figure.tight_layout()
+        axis.set_title(title, fontsize=TITLE_PT)
     return figure
 
 
@@ -64,23 +101,23 @@ def training_curves(history: Any) -> Figure:
     """
     values: Mapping[str, Sequence[float]] = getattr(history, "history", history)
     kinds = [name for name in ("loss", "accuracy") if name in values] or sorted(k for k in values if not k.startswith("val_"))
-    figure, axes = plt.subplots(1, len(kinds), figsize=(5 * len(kinds), 3.5), squeeze=False)
+    figure, axes = plt.subplots(1, len(kinds), figsize=(5 * len(kinds), 3.5), squeeze=False, layout="constrained")
     for axis, name in zip(axes[0], kinds):
         epochs = np.arange(1, len(values[name]) + 1)
         axis.plot(epochs, values[name], marker="o", label="training")
         if f"val_{name}" in values:
             axis.plot(epochs, values[f"val_{name}"], marker="o", label="validation")
+        axis.xaxis.get_major_locator().set_params(integer=True)
         axis.set_xlabel("epoch")
         axis.set_ylabel(name)
         axis.legend()
-    figure.tight_layout()
     return figure
 
 
 def confusion_matrix(
     true_labels: Sequence[int], predicted: Sequence[int], class_names: Sequence[str], normalize: str | None = None
 ) -> Figure:
-    """Draw a confusion matrix (rows: true class, columns: predicted class).
+    """Draw a confusion matrix (rows: true class, columns: predicted class), each cell with its count.
 
     Args:
         true_labels: integer labels or one-hot rows.
@@ -88,23 +125,47 @@ def confusion_matrix(
         class_names: name of each label.
         normalize: ``None`` for counts, or scikit-learn's ``"true"``,
             ``"pred"`` (normalised by prediction, as in the lab) or ``"all"``.
-    """
-    from sklearn.metrics import ConfusionMatrixDisplay
 
-    figure, axis = plt.subplots(figsize=(1 + 0.6 * len(class_names), 0.6 * len(class_names)))
-    ConfusionMatrixDisplay.from_predictions(
-        _as_integers(true_labels),
-        _as_integers(predicted),
-        labels=list(range(len(class_names))),
-        display_labels=list(class_names),
-        normalize=normalize,
-        values_format=".2f" if normalize else "d",
-        xticks_rotation=45,
-        colorbar=False,
-        ax=axis,
-    )
-    figure.tight_layout()
+    Raises:
+        ValueError: ``normalize`` is none of those.
+
+    Example:
+        >>> confusion_matrix(y_test, model.predict(x_test), CLASS_NAMES)  # doctest: +SKIP
+    """
+    names = [str(name) for name in class_names]
+    values = _confusion(_as_integers(true_labels), _as_integers(predicted), len(names), normalize)
+    texts = [[f"{value:.2f}" if normalize else f"{value:.0f}" for value in row] for row in values]
+    cell = min(max(MATRIX_IN / len(names), MATRIX_CELL_IN[0]), MATRIX_CELL_IN[1])
+    widest_count = max(text_width_in(text, 1) for row in texts for text in row)
+    count_pt = min(max(0.7 * cell / widest_count, COUNT_PT[0]), COUNT_PT[1], 0.45 * cell * 72)
+    names_in = max(text_width_in(name, LABEL_PT) for name in names)
+    upright = names_in > cell * 0.9  # names too wide for their column stand upright
+    below_in = (names_in if upright else LABEL_PT / 72) + 0.5
+    figure, axis = plt.subplots(layout="constrained", figsize=(
+        len(names) * cell + names_in + 0.6 + MARGIN_IN, len(names) * cell + below_in + MARGIN_IN))
+    axis.imshow(values, cmap="Blues", vmin=0, vmax=max(values.max(), 1e-9))
+    dark = values > values.max() / 2
+    for row, column in np.ndindex(values.shape):
+        axis.text(column, row, texts[row][column], ha="center", va="center", fontsize=count_pt,
+                  color="white" if dark[row, column] else "black")
+    axis.set_xticks(range(len(names)), names, fontsize=LABEL_PT, rotation=90 if upright else 0)
+    axis.set_yticks(range(len(names)), names, fontsize=LABEL_PT)
+    axis.set_xlabel("predicted class", fontsize=LABEL_PT)
+    axis.set_ylabel("true class", fontsize=LABEL_PT)
     return figure
+
+
+def _confusion(truth: np.ndarray, guess: np.ndarray, classes: int, normalize: str | None) -> np.ndarray:
+    """Counts of (true, predicted) pairs, normalised as scikit-learn's ``normalize`` says."""
+    counts = np.zeros((classes, classes))
+    np.add.at(counts, (truth, guess), 1)
+    totals = {"true": counts.sum(axis=1, keepdims=True), "pred": counts.sum(axis=0, keepdims=True), "all": counts.sum()}
+    if normalize is None:
+        return counts
+    if normalize not in totals:
+        raise ValueError(f"normalize must be None, 'true', 'pred' or 'all'; received: {normalize!r}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(counts / totals[normalize])
 
 
 def misclassified(
@@ -115,16 +176,22 @@ def misclassified(
     count: int = 12,
     columns: int = 6,
 ) -> Figure:
-    """Show up to ``count`` wrongly classified images, titled "true -> predicted"."""
+    """Show up to ``count`` wrongly classified images, titled "true -> predicted".
+
+    A title too wide for its image breaks after the arrow.
+    """
     truth, guess = _as_integers(true_labels), _as_integers(predicted)
     wrong = np.flatnonzero(truth != guess)[:count]
-    figure, axes = _grid(max(1, len(wrong)), min(columns, max(1, len(wrong))))
+    titles = [f"{class_names[truth[index]]} -> {class_names[guess[index]]}" for index in wrong]
+    lines = 1
+    if any(text_width_in(title, TITLE_PT) + MARGIN_IN > IMAGE_IN for title in titles):
+        titles, lines = [title.replace(" -> ", " ->\n") for title in titles], 2
+    figure, axes = _grid(max(1, len(wrong)), min(columns, max(1, len(wrong))), _cell_width(titles or [NONE_WRONG]), lines)
     if not len(wrong):
-        axes[0].set_title("no misclassified images")
-    for axis, index in zip(axes, wrong):
+        axes[0].set_title(NONE_WRONG, fontsize=TITLE_PT)
+    for axis, index, title in zip(axes, wrong, titles):
         _show(axis, images[index])
-        axis.set_title(f"{class_names[truth[index]]} -> {class_names[guess[index]]}", fontsize=7)
-    figure.tight_layout()
+        axis.set_title(title, fontsize=TITLE_PT)
     return figure
 
 
@@ -141,7 +208,10 @@ def feature_maps(
         images: how many of the N images (one row each).
     """
     count = min(images, len(activations[0]))
-    figure, axes = plt.subplots(count, len(activations), figsize=(1.8 * len(activations), 1.8 * count), squeeze=False)
+    width = max(1.8, _cell_width(layer_names))
+    title_in = TITLE_PT * 1.3 / 72
+    figure, axes = plt.subplots(count, len(activations), squeeze=False, layout="constrained",
+                                figsize=(width * len(activations), 1.8 * count + title_in))
     for row in range(count):
         for column, (output, name) in enumerate(zip(activations, layer_names)):
             axis = axes[row, column]
@@ -149,8 +219,7 @@ def feature_maps(
             axis.set_xticks([])
             axis.set_yticks([])
             if row == 0:
-                axis.set_title(name, fontsize=8)
-    figure.tight_layout()
+                axis.set_title(name, fontsize=TITLE_PT)
     return figure
 
 
