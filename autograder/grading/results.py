@@ -69,6 +69,12 @@ class SubmissionResult(ScoreTotals):
         sandboxed: True when it ran with no network and the course's private files hidden.
         guard_undid: names the tamper guard put back, by ``grade_id``.
         feedback_problem: why nbgrader's feedback page is missing, if it is.
+        lms: the LMS the submission was downloaded from (``canvas``,
+            ``moodle``, ``gradescope``), or ``""`` for nbgrader's layout and
+            plain folders (`autograder.grading.submissions.Identity`).
+        lms_user_id: the LMS's id of the student, which grade exports key on.
+        lms_name: the student's name as the LMS wrote it.
+        lms_email: the student's email, where the LMS gave it.
     """
 
     student: str
@@ -87,6 +93,10 @@ class SubmissionResult(ScoreTotals):
     sandboxed: bool = False
     guard_undid: dict[str, list[str]] = field(default_factory=dict)
     feedback_problem: str | None = None
+    lms: str = ""
+    lms_user_id: str = ""
+    lms_name: str = ""
+    lms_email: str = ""
 
     def to_gradescope(self) -> dict:
         """Return this result in Gradescope's ``results.json`` shape, with the raw record under ``extra_data``."""

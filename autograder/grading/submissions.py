@@ -1,33 +1,99 @@
 """Finding a class's submissions of one assignment, in the layouts instructors receive them.
 
-Three layouts are understood:
+Layouts understood:
 
 - nbgrader's: ``<path>/<student>/<assignment>/<assignment>.ipynb`` (a
   course's ``submitted/`` folder);
-- a folder of notebooks named by student (``alice.ipynb``,
-  ``alice_fashion_dense.ipynb``) or of one folder per student holding
-  one notebook (``alice/anything.ipynb``), as LMS downloads are;
-- a ``.zip`` of either of the above.
+- Canvas' "Download Submissions": flat files
+  ``<name>[_LATE]_<user id>_<submission id>_<file>``, where a file the
+  student uploaded again ends in ``-1``, ``-2``... before ``.ipynb``;
+- Moodle's "Download all submissions": a folder per student and plugin,
+  ``<Full Name>_<participant id>_assignsubmission_file_/``, or with
+  folders turned off flat files ``<Full Name>_<participant id>_assignsubmission_file_<file>``;
+- Gradescope's "Export Submissions": ``submission_metadata.yml`` next to a
+  folder ``submission_<id>/`` per submission, whose submitters (name, SID,
+  email) the metadata lists;
+- a plain folder of notebooks named by student (``alice.ipynb``,
+  ``alice_fashion_dense.ipynb``) or of one folder per student holding one
+  notebook (``alice/anything.ipynb``);
+- a ``.zip`` of any of these. A folder that only wraps one of these (a
+  folder that was zipped, so everything sits under ``class/``) is looked into.
 
-Every student found becomes an `Incoming`; one whose notebook is missing
-or ambiguous still does, with the problem in words, so the grade table
-shows them instead of silently leaving them out.
+A student found in an LMS layout keeps the LMS's `Identity`, so grades can
+go back to it (`autograder.grading.export`). Every student found becomes an
+`Incoming`; one whose notebook is missing or ambiguous still does, with the
+problem in words, so the grade table shows them instead of silently leaving
+them out. What is not a submission (``__MACOSX``, hidden files, a README, a
+wrapping folder) never becomes a student.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from autograder.grading.results import SubmissionResult
+
 NOTEBOOK_SUFFIX = ".ipynb"
 IGNORED_PARTS = ("__MACOSX", ".ipynb_checkpoints")
+GRADESCOPE_METADATA = "submission_metadata.yml"
+CANVAS = "canvas"
+MOODLE = "moodle"
+GRADESCOPE = "gradescope"
+# Canvas: lowercase name without punctuation, "_LATE" for a late submission, user id, submission id, the file.
+CANVAS_FILE = re.compile(r"^(?P<name>[^\W_]+)(?P<late>_LATE)?_(?P<user_id>\d+)_(?P<submission_id>\d+)_(?P<file>.+)$")
+# A file Canvas renamed because the student had uploaded one of that name before.
+CANVAS_RESUBMITTED = re.compile(r"-\d+(?=\.ipynb$)")
+# Moodle (mod/assign): full name, participant id, the submission plugin; a folder ends in "_".
+MOODLE_FOLDER = re.compile(r"^(?P<name>.+)_(?P<user_id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_$")
+MOODLE_FILE = re.compile(r"^(?P<name>.+)_(?P<user_id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$")
 
 
 class SubmissionsError(ValueError):
-    """The submissions path cannot be read at all (missing, or not a folder or zip)."""
+    """The submissions path cannot be read at all (missing, not a folder or zip, unreadable metadata)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a submission belongs to, as the LMS it came from knows them.
+
+    Attributes:
+        lms: ``canvas``, ``moodle`` or ``gradescope``.
+        user_id: the LMS's id of the student: Canvas' user id, Moodle's
+            participant id (the assignment's own number for the student, as
+            its grading worksheet names them), Gradescope's SID (the email
+            when there is no SID).
+        name: the name as the LMS wrote it (Canvas: the lowercase sortable
+            name, ``jonesalice``; Moodle and Gradescope: the full name).
+        email: the email, where the LMS gives it (Gradescope), else ``""``.
+
+    Example:
+        >>> Identity("canvas", "12345", "jonesalice").student
+        'jonesalice_12345'
+    """
+
+    lms: str
+    user_id: str
+    name: str
+    email: str = ""
+
+    @property
+    def student(self) -> str:
+        """The student id this identity is graded under: name and LMS id, so it is readable and unique."""
+        return _clean(f"{self.name}_{self.user_id}")
+
+    def stamp(self, result: SubmissionResult) -> SubmissionResult:
+        """Return ``result`` carrying this identity (`SubmissionResult`'s ``lms*`` fields)."""
+        return dataclasses.replace(
+            result, lms=self.lms, lms_user_id=self.user_id, lms_name=self.name, lms_email=self.email
+        )
 
 
 @dataclass(frozen=True)
@@ -38,11 +104,18 @@ class Incoming:
         student: the student id (letters, digits, ``_``, ``-``, ``.``).
         notebook: the notebook file, or None when there is none to grade.
         problem: why there is nothing to grade, or None.
+        identity: who the student is in the LMS the submission came from;
+            None for nbgrader's layout and plain folders.
     """
 
     student: str
     notebook: Path | None
     problem: str | None = None
+    identity: Identity | None = None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "unnamed"
 
 
 def student_id(name: str, assignment: str) -> str:
@@ -56,26 +129,38 @@ def student_id(name: str, assignment: str) -> str:
     for affix in (f"_{assignment}", f"-{assignment}"):
         stem = stem.removesuffix(affix)
     stem = stem.removeprefix(f"{assignment}_").removeprefix(f"{assignment}-")
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._") or "unnamed"
+    return _clean(stem)
+
+
+def _ignored(path: Path) -> bool:
+    return path.name in IGNORED_PARTS or path.name.startswith(".")
 
 
 def _notebooks(folder: Path) -> list[Path]:
     return sorted(
         path
         for path in folder.rglob(f"*{NOTEBOOK_SUFFIX}")
-        if path.is_file() and not any(part in IGNORED_PARTS for part in path.relative_to(folder).parts)
+        if path.is_file() and not any(_ignored(Path(part)) for part in path.relative_to(folder).parts)
     )
 
 
-def _pick(student: str, folder: Path, assignment: str) -> Incoming:
-    found = _notebooks(folder)
-    named = [path for path in found if path.name == f"{assignment}{NOTEBOOK_SUFFIX}"]
+def _pick(student: str, found: dict[Path, str], where: str, assignment: str, identity: Identity | None = None) -> Incoming:
+    """The one notebook to grade among ``found`` (each with the name the student gave it), or the problem."""
+    expected = f"{assignment}{NOTEBOOK_SUFFIX}"
+    named = [path for path, name in found.items() if name == expected]
     if len(named) == 1 or len(found) == 1:
-        return Incoming(student, (named or found)[0])
+        return Incoming(student, (named or list(found))[0], identity=identity)
     if not found:
-        return Incoming(student, None, f"no notebook in {folder.name}/: expected {assignment}{NOTEBOOK_SUFFIX}")
-    names = ", ".join(path.name for path in found)
-    return Incoming(student, None, f"several notebooks and none named {assignment}{NOTEBOOK_SUFFIX}: {names}")
+        return Incoming(student, None, f"no notebook in {where}: expected {expected}", identity)
+    names = ", ".join(sorted(found.values()))
+    return Incoming(student, None, f"several notebooks and none named {expected}: {names}", identity)
+
+
+def _in_folder(student: str, folder: Path, assignment: str, identity: Identity | None = None) -> Incoming:
+    """A student's folder: nbgrader's ``<student>/<assignment>/`` when there is one, else the whole folder."""
+    nbgrader_folder = folder / assignment
+    searched = nbgrader_folder if nbgrader_folder.is_dir() else folder
+    return _pick(student, {path: path.name for path in _notebooks(searched)}, f"{folder.name}/", assignment, identity)
 
 
 def collect(path: Path, assignment: str, unpack_to: Path | None = None) -> list[Incoming]:
@@ -86,8 +171,16 @@ def collect(path: Path, assignment: str, unpack_to: Path | None = None) -> list[
         assignment: the assignment id.
         unpack_to: where to unpack a zip (default: a new temporary folder).
 
+    Returns:
+        One `Incoming` per student, LMS students with their `Identity`.
+
     Raises:
-        SubmissionsError: ``path`` is missing, or is neither a folder nor a zip.
+        SubmissionsError: ``path`` is missing, is neither a folder nor a zip,
+            or holds a Gradescope ``submission_metadata.yml`` that cannot be read.
+
+    Example:
+        >>> collect(Path("canvas_download.zip"), "fashion_dense")[0].identity  # doctest: +SKIP
+        Identity(lms='canvas', user_id='12345', name='jonesalice', email='')
     """
     if not path.exists():
         raise SubmissionsError(f"submissions not found: {path} does not exist")
@@ -97,21 +190,105 @@ def collect(path: Path, assignment: str, unpack_to: Path | None = None) -> list[
         folder = Path(unpack_to or tempfile.mkdtemp(prefix="autograder-zip-"))
         _unzip(path, folder)
         return collect(folder, assignment)
+    folder = _unwrapped(path, assignment)
+    found = _gradescope(folder, assignment) if (folder / GRADESCOPE_METADATA).is_file() else _listed(folder, assignment)
     incoming: dict[str, Incoming] = {}
-    for entry in sorted(path.iterdir()):
-        if entry.name in IGNORED_PARTS or entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            nbgrader_folder = entry / assignment
-            found = _pick(student_id(entry.name, assignment), nbgrader_folder if nbgrader_folder.is_dir() else entry, assignment)
-        elif entry.suffix == NOTEBOOK_SUFFIX:
-            found = Incoming(student_id(entry.name, assignment), entry)
-        else:
-            continue
-        if found.student in incoming:
-            found = Incoming(found.student, None, f"two submissions map to student id {found.student!r}")
-        incoming[found.student] = found
+    for entry in found:
+        if entry.student in incoming:
+            entry = Incoming(entry.student, None, f"two submissions map to student id {entry.student!r}", entry.identity)
+        incoming[entry.student] = entry
     return [incoming[student] for student in sorted(incoming)]
+
+
+def _candidates(folder: Path) -> list[Path]:
+    """What in ``folder`` may be a submission: folders, notebooks, LMS-named files and Gradescope's metadata."""
+    return [
+        entry
+        for entry in sorted(folder.iterdir())
+        if not _ignored(entry)
+        and (entry.is_dir() or entry.suffix == NOTEBOOK_SUFFIX or entry.name == GRADESCOPE_METADATA
+             or CANVAS_FILE.match(entry.name) or MOODLE_FILE.match(entry.name))
+    ]
+
+
+def _is_student_folder(folder: Path, assignment: str) -> bool:
+    return (folder / assignment).is_dir() or bool(MOODLE_FOLDER.match(folder.name))
+
+
+def _unwrapped(folder: Path, assignment: str) -> Path:
+    """Look through folders that only wrap the submissions (``class.zip`` holding ``class/``).
+
+    A lone folder is a wrapper unless it is a student's own folder: it holds
+    several submissions, Gradescope's metadata, or one student's folder.
+    """
+    while True:
+        entries = _candidates(folder)
+        if len(entries) != 1 or not entries[0].is_dir() or _is_student_folder(entries[0], assignment):
+            return folder
+        inside = _candidates(entries[0])
+        wraps = len(inside) > 1 or any(
+            entry.name == GRADESCOPE_METADATA or (entry.is_dir() and _is_student_folder(entry, assignment))
+            or CANVAS_FILE.match(entry.name) or MOODLE_FILE.match(entry.name)
+            for entry in inside
+        )
+        if not wraps:
+            return folder
+        folder = entries[0]
+
+
+def _listed(folder: Path, assignment: str) -> list[Incoming]:
+    """Students of a folder in nbgrader's, Canvas', Moodle's or a plain layout (mixed layouts too)."""
+    found: list[Incoming] = []
+    lms_files: dict[Identity, dict[Path, str]] = defaultdict(dict)
+    lms_where: dict[Identity, str] = {}
+    for entry in _candidates(folder):
+        moodle_folder = MOODLE_FOLDER.match(entry.name) if entry.is_dir() else None
+        moodle_file = MOODLE_FILE.match(entry.name) if entry.is_file() else None
+        canvas = CANVAS_FILE.match(entry.name) if entry.is_file() else None
+        if moodle_folder:
+            identity = Identity(MOODLE, moodle_folder["user_id"], moodle_folder["name"])
+            lms_files[identity].update({path: path.name for path in _notebooks(entry)})
+            lms_where.setdefault(identity, f"{entry.name}/")
+        elif moodle_file:
+            identity = Identity(MOODLE, moodle_file["user_id"], moodle_file["name"])
+            if moodle_file["file"].endswith(NOTEBOOK_SUFFIX):
+                lms_files[identity][entry] = moodle_file["file"]
+            lms_where.setdefault(identity, f"the files of {moodle_file['name']}")
+        elif canvas:
+            identity = Identity(CANVAS, canvas["user_id"], canvas["name"])
+            if canvas["file"].endswith(NOTEBOOK_SUFFIX):
+                lms_files[identity][entry] = CANVAS_RESUBMITTED.sub("", canvas["file"])
+            lms_where.setdefault(identity, f"the files of {canvas['name']}")
+        elif entry.is_dir():
+            found.append(_in_folder(student_id(entry.name, assignment), entry, assignment))
+        elif entry.suffix == NOTEBOOK_SUFFIX:
+            found.append(Incoming(student_id(entry.name, assignment), entry))
+    for identity, where in lms_where.items():
+        found.append(_pick(identity.student, lms_files[identity], where, assignment, identity))
+    return found
+
+
+def _gradescope(folder: Path, assignment: str) -> list[Incoming]:
+    """Students of a Gradescope export: one per submitter listed in ``submission_metadata.yml``."""
+    metadata_file = folder / GRADESCOPE_METADATA
+    try:
+        metadata = yaml.safe_load(metadata_file.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise SubmissionsError(f"{metadata_file} is not readable YAML: {str(error).splitlines()[0]}") from error
+    if not isinstance(metadata, dict):
+        raise SubmissionsError(
+            f"{metadata_file}: expected a mapping of submission folders to their submitters; found {type(metadata).__name__}"
+        )
+    found = []
+    for submission, details in metadata.items():
+        submitters = details.get(":submitters") or [] if isinstance(details, dict) else []
+        submission_folder = folder / str(submission)
+        notebooks = _notebooks(submission_folder) if submission_folder.is_dir() else []
+        for submitter in submitters:
+            email = str(submitter.get(":email") or "")
+            identity = Identity(GRADESCOPE, str(submitter.get(":sid") or "") or email, str(submitter.get(":name") or ""), email)
+            found.append(_pick(identity.student, {path: path.name for path in notebooks}, f"{submission}/", assignment, identity))
+    return found
 
 
 def _unzip(archive: Path, folder: Path) -> None:
