@@ -1,4 +1,4 @@
-"""The ``autograder`` command: build, calibrate, demo, grade, doctor, cluster-worker.
+"""The ``autograder`` command: build, calibrate, demo, grade, export, doctor, cluster-worker.
 
 Each subcommand parses its arguments and calls one function that does the
 work; errors a user can fix are printed as one line, with exit status 2.
@@ -13,7 +13,8 @@ from pathlib import Path
 
 from autograder import course, demo, doctor
 from autograder.authoring import build, calibration, corpus
-from autograder.grading import batch, results, submissions
+from autograder.course import Course
+from autograder.grading import batch, export, results, submissions
 from autograder.grading.executors import ClusterGone
 
 
@@ -78,9 +79,23 @@ def _grade(arguments: argparse.Namespace) -> int:
     print(f"{len(report.graded_now)} graded now, {len(report.results) - len(report.graded_now)} already done, "
           f"{where}, {report.seconds:.1f} s.")
     print(f"grades: {report.csv_path}; gradebook: {root / 'gradebook.db'}; feedback: {root / 'feedback'}")
+    print(f"class report: {Course(root).class_report(arguments.assignment)}")
     if report.interrupted:
         print(f"autograder: stopped early: {report.interrupted}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    root = (arguments.course or course.find_root()).resolve()
+    written = export.export(Course(root), arguments.assignment, arguments.format, arguments.out,
+                            arguments.column, arguments.out_of)
+    print(f"wrote {written.path}: {len(written.students)} student(s), for {arguments.format}")
+    for student, why in written.left_out.items():
+        print(f"left out {student}: {why}")
+    if written.manual_pending:
+        print(f"{len(written.manual_pending)} student(s) have written answers not graded by hand yet; their scores "
+              f"lack those points: {', '.join(written.manual_pending)}")
     return 0
 
 
@@ -141,6 +156,17 @@ def parser() -> argparse.ArgumentParser:
     grade_parser.add_argument("--scheduler", help="grade on a Dask cluster: scheduler address (tcp://host:8786) "
                                                   "or scheduler file (docs/cluster.md)")
     grade_parser.set_defaults(handler=_grade)
+
+    export_parser = commands.add_parser("export", help="write a graded assignment's grades as an LMS imports them")
+    export_parser.add_argument("assignment")
+    export_parser.add_argument("--format", choices=export.FORMATS, default="csv",
+                               help="canvas: gradebook import CSV; moodle: the assignment's grading worksheet; "
+                                    "csv: every student with every id (default)")
+    export_parser.add_argument("--out", type=Path, help="file to write (default: grades/<id>_<format>.csv)")
+    export_parser.add_argument("--column", help="canvas: the assignment's column, its name in Canvas or 'Name (id)' "
+                                                "(default: the assignment id)")
+    export_parser.add_argument("--out-of", type=float, help="scale scores to this many points (the LMS assignment's)")
+    export_parser.set_defaults(handler=_export)
 
     doctor_parser = commands.add_parser("doctor", help="what this machine offers for grading, and fixes")
     doctor_parser.add_argument("--scheduler", help="also report the workers of this Dask cluster (address or scheduler file)")

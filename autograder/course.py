@@ -118,6 +118,14 @@ class Course:
         """The grades CSV of ``assignment``."""
         return self.grades_folder / f"{assignment}.csv"
 
+    def class_report(self, assignment: str) -> Path:
+        """The class report of ``assignment`` (score histogram, pass rates, problems), an HTML page."""
+        return self.grades_folder / f"{assignment}.html"
+
+    def lms_export(self, assignment: str, lms_format: str) -> Path:
+        """The grades of ``assignment`` as the LMS of ``lms_format`` imports them (``canvas``, ``moodle``, ``csv``)."""
+        return self.grades_folder / f"{assignment}_{lms_format}.csv"
+
     @property
     def nbgrader_export(self) -> Path:
         """``nbgrader export``'s CSV of every assignment."""

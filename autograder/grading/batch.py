@@ -32,6 +32,7 @@ from typing import Callable
 from autograder import course, nbgrader_run
 from autograder.course import Course
 from autograder.grading import hardware, record, results, submissions, workfolders
+from autograder.grading import report as class_report
 from autograder.grading.executors import ClusterGone, DaskExecutor, LocalExecutor, worker_environment
 from autograder.grading.job import FEEDBACK_MODES, GradingJob, GradingOutcome, Limits, Template
 from autograder.grading.progress import Progress
@@ -137,16 +138,13 @@ def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[
         record.register_assignment(the_course, assignment, work / "release")
         done, jobs, failed_now = _plan(the_course, incoming, options, template)
         progress = Progress(len(jobs) + len(failed_now), report)
+        identities = {entry.student: entry.identity for entry in incoming if entry.identity is not None}
         for result in failed_now:
-            record.record(the_course, GradingOutcome(result))
-            fresh[result.student] = result
-            progress.finished(result)
+            _record(the_course, GradingOutcome(result), identities, fresh, progress)
         executor = cluster or LocalExecutor(workers, work / "workers", worker_environment(options.backend, workers))
         try:
             for outcome in executor.run(jobs):
-                record.record(the_course, outcome)
-                fresh[outcome.result.student] = outcome.result
-                progress.finished(outcome.result)
+                _record(the_course, outcome, identities, fresh, progress)
         except ClusterGone as error:
             interrupted = f"{error}; {len(jobs) - len(fresh) + len(failed_now)} submission(s) not graded: run again to grade them"
         finally:
@@ -155,8 +153,21 @@ def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[
     looked_at = [fresh.get(entry.student) or done[entry.student] for entry in incoming
                  if entry.student in fresh or entry.student in done]
     record.write_tables(the_course, assignment)
+    class_report.write(the_course, assignment)
     return BatchReport(assignment, looked_at, sorted(fresh), time.perf_counter() - started,
                        workers if not options.scheduler else 0, the_course.grades_csv(assignment), interrupted)
+
+
+def _record(
+    the_course: Course, outcome: GradingOutcome, identities: dict[str, submissions.Identity],
+    fresh: dict[str, SubmissionResult], progress: Progress,
+) -> None:
+    """Record one outcome with the student's LMS identity (where the submission came from an LMS), and count it."""
+    if outcome.result.student in identities:
+        outcome.result = identities[outcome.result.student].stamp(outcome.result)
+    record.record(the_course, outcome)
+    fresh[outcome.result.student] = outcome.result
+    progress.finished(outcome.result)
 
 
 def notebook_datasets(notebook_text: str) -> tuple[str, ...]:
