@@ -41,6 +41,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course, nbgrader_run
 from autograder.grading import feedback as student_feedback
+from autograder.grading import sandbox
 from autograder.grading.execute import METADATA_KEY, GuardedExecute
 from autograder.grading.job import GradingJob, GradingOutcome
 from autograder.grading.kernels import Kernel, SpareKernels
@@ -102,7 +103,7 @@ def _grade_in(
     began = time.perf_counter()
     kernel = worker.kernels.take()
     result.timing["kernel_wait"] = round(time.perf_counter() - began, 2)
-    result.sandboxed = "unshare" in " ".join(kernel.manager.kernel_spec.argv)
+    result.sandboxed = sandbox.available()
     overran = _Deadline(job.limits.timeout_s, kernel)
     GuardedExecute.kernel_provider = lambda: kernel.manager
     try:
