@@ -204,10 +204,16 @@ def test_learning_rate_reads_the_compiled_optimizer():
         checks.learning_rate(dense(), 1e-3, "m")
 
 
+def raise_value_error():
+    raise ValueError("ends with a full stop.")
+
+
 def test_call_turns_an_error_into_a_failure():
     assert checks.call(sorted, [2, 1], what="sorted(values)", reverse=True) == [2, 1]
     with pytest.raises(CheckFailure, match=r"f\(x\): expected a result, found ValueError: cannot reshape array of size 4 into shape \(3,3\)\. Hint: h"):
         checks.call(np.reshape, np.zeros(4), (3, 3), what="f(x)", hint="h")
+    with pytest.raises(CheckFailure, match=r"found ValueError: ends with a full stop\. Hint"):
+        checks.call(raise_value_error, what="f()", hint="h")
     failing_check = lambda: checks.equal(1, 2, "inner")  # noqa: E731
     with pytest.raises(CheckFailure, match="inner: expected 2"):
         checks.call(failing_check, what="outer")

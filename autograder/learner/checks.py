@@ -485,7 +485,7 @@ def call(function: Callable[..., Any], *args: Any, what: str, hint: str = "", **
     except CheckFailure:
         raise
     except Exception as error:  # learner code may raise anything
-        message = (str(error).strip().splitlines() or [""])[0][:200]
+        message = (str(error).strip().splitlines() or [""])[0][:200].rstrip(".")
         fail(what, "a result", f"{type(error).__name__}: {message}", hint)
 
 
