@@ -60,6 +60,7 @@ def _drawn_texts(figure: Figure) -> list[Text]:
             found += [axis.xaxis.label, axis.yaxis.label, *_tick_labels(axis.xaxis), *_tick_labels(axis.yaxis)]
         if axis.get_legend():
             found += axis.get_legend().get_texts()
+    found += figure.texts
     return [text for text in found if text.get_visible() and text.get_text().strip()]
 
 
@@ -100,7 +101,6 @@ FIGURES = {
     "misclassified, 32x32 colour": lambda: plots.misclassified(
         COLOUR, (truth := _labels(10)), _predictions(truth, 10), CIFAR, count=12),
     "misclassified, 3 classes": lambda: plots.misclassified(GREY, (truth := _labels(3)), _predictions(truth, 3), HANDS),
-    "misclassified, none": lambda: plots.misclassified(GREY, (truth := _labels(10)), truth, FASHION),
     "feature maps": lambda: plots.feature_maps([RNG.random((4, 26, 26, 8)), RNG.random((4, 13, 13, 8)),
                                                 RNG.random((4, 11, 11, 16))],
                                                ["conv2d", "max_pooling2d", "batch_normalization_1"], channel=2),
@@ -163,6 +163,14 @@ def test_misclassified_shows_only_mistakes():
     figure = plots.misclassified(GREY, truth, predicted, FASHION)
     titles = [axis.get_title().replace("\n", " ") for axis in figure.axes if axis.get_title()]
     assert titles == [f"{FASHION[truth[i]]} -> {FASHION[predicted[i]]}" for i in (3, 7)]
+
+
+def test_no_mistakes_is_one_line_not_an_empty_grid():
+    truth = _labels(10)
+    figure = plots.misclassified(GREY, truth, truth, FASHION)
+    assert [text.get_text() for text in figure.texts] == ["no misclassified images"]
+    assert not figure.axes and _pixels(figure)[1] <= 60
+    assert_legible(figure)
 
 
 def test_feature_maps_title_each_layer_once():

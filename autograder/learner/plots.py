@@ -178,17 +178,20 @@ def misclassified(
 ) -> Figure:
     """Show up to ``count`` wrongly classified images, titled "true -> predicted".
 
-    A title too wide for its image breaks after the arrow.
+    A title too wide for its image breaks after the arrow; with no mistakes
+    the figure is one line saying so.
     """
     truth, guess = _as_integers(true_labels), _as_integers(predicted)
     wrong = np.flatnonzero(truth != guess)[:count]
+    if not len(wrong):
+        figure = plt.figure(figsize=(text_width_in(NONE_WRONG, LABEL_PT) + 2 * MARGIN_IN, 0.4))
+        figure.text(0.5, 0.5, NONE_WRONG, ha="center", va="center", fontsize=LABEL_PT)
+        return figure
     titles = [f"{class_names[truth[index]]} -> {class_names[guess[index]]}" for index in wrong]
     lines = 1
     if any(text_width_in(title, TITLE_PT) + MARGIN_IN > IMAGE_IN for title in titles):
         titles, lines = [title.replace(" -> ", " ->\n") for title in titles], 2
-    figure, axes = _grid(max(1, len(wrong)), min(columns, max(1, len(wrong))), _cell_width(titles or [NONE_WRONG]), lines)
-    if not len(wrong):
-        axes[0].set_title(NONE_WRONG, fontsize=TITLE_PT)
+    figure, axes = _grid(len(wrong), min(columns, len(wrong)), _cell_width(titles), lines)
     for axis, index, title in zip(axes, wrong, titles):
         _show(axis, images[index])
         axis.set_title(title, fontsize=TITLE_PT)
