@@ -62,7 +62,13 @@ def build_rps_network():
     return keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(),
                              layers.Dense(64, activation="relu"), layers.Dense(3, activation="softmax")])
 '''
-NETWORK_TOKEN_CONVOLUTION = NETWORK_DENSE_ONLY.replace("layers.Flatten(),", "layers.Conv2D(1, 1), layers.Flatten(),")
+# A dense network that learns well (0.97 to 0.98 on seeds 0-2) behind a
+# Conv2D that only rescales the pixels.
+NETWORK_TOKEN_CONVOLUTION = '''
+def build_rps_network():
+    return keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(1, 1), layers.Flatten(),
+                             layers.Dense(128, activation="relu"), layers.Dense(3, activation="softmax")])
+'''
 NETWORK_GLOBAL_POOLING = '''
 def build_rps_network():
     inputs = keras.Input((28, 28, 1))
