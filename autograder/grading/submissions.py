@@ -281,7 +281,7 @@ def _gradescope(folder: Path, assignment: str) -> list[Incoming]:
         )
     found = []
     for submission, details in metadata.items():
-        submitters = details.get(":submitters") or [] if isinstance(details, dict) else []
+        submitters = (details.get(":submitters") or []) if isinstance(details, dict) else []
         submission_folder = folder / str(submission)
         notebooks = _notebooks(submission_folder) if submission_folder.is_dir() else []
         for submitter in submitters:
