@@ -217,9 +217,11 @@ def _scores_figure(results: list[SubmissionResult]) -> str:
     edges = [index * step - step / 2 for index in range(int(maximum / step) + 2)]
     figure = Figure(figsize=(FIGURE_WIDTH_IN, 3.4), layout="constrained")
     axis = figure.add_subplot()
-    axis.hist([[result.total for result in counted if result.status == GRADED],
-               [result.total for result in counted if result.status == FAILED]],
-              bins=edges, stacked=True, color=["#3b7dd8", "#d8553b"], label=["graded", "failed (0 points)"])
+    series = [(status, label, colour, [result.total for result in counted if result.status == status])
+              for status, label, colour in ((GRADED, "graded", "#3b7dd8"), (FAILED, "failed (0 points)", "#d8553b"))]
+    series = [entry for entry in series if entry[3]]
+    axis.hist([totals for *_, totals in series], bins=edges, stacked=True,
+              color=[colour for _, _, colour, _ in series], label=[label for _, label, _, _ in series])
     axis.axvline(statistics.median(result.total for result in counted), color="#222", linestyle="--", label="median")
     axis.set_xlabel(f"score (of {maximum:g})")
     axis.set_ylabel("submissions")
