@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course, nbgrader_run, notebooks
+from autograder.course import Course
 from autograder.authoring import build, corpus, samples
 from autograder.grading import batch, results
 from autograder.learner import datasets
@@ -80,7 +81,8 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
         print(grade_table(assignment, report.results))
         print()
         print(results.summary_table(report.results))
-        print("\nfeedback:")
+        print(f"\nclass report: {Course(out).class_report(assignment)}")
+        print("feedback:")
         for path in sorted((out / "feedback").glob(f"*/{assignment}/*")):
             print(f"  {path}")
     return 0
