@@ -315,7 +315,7 @@ class DaskExecutor:
         }
         self._futures = list(futures)
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):
                 job = futures[future]
                 try:
                     yield future.result()

@@ -1,0 +1,67 @@
+"""The project installs as users install it: a built wheel, not an editable checkout, and its commands work from there."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from venvs import borrowing_venv, pip_install
+
+
+@pytest.fixture(scope="module")
+def project_wheel(root, tmp_path_factory):
+    """The project's wheel, built by pip from the repository."""
+    folder = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "--no-build-isolation",
+                    "--quiet", "-w", str(folder)], check=True, capture_output=True, text=True)
+    (wheel,) = folder.glob("cnn_course_autograder-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def installed(project_wheel, tmp_path_factory):
+    """A new environment with the wheel installed (non-editable); returns its python."""
+    python = borrowing_venv(tmp_path_factory.mktemp("installed") / "venv")
+    pip_install(python, str(project_wheel))
+    return python
+
+
+def run(python, *arguments: str, cwd) -> subprocess.CompletedProcess:
+    """Run the installed environment's python; the borrowed libraries' commands (nbgrader's alembic) come after its own."""
+    path = [str(python.parent), str(os.path.dirname(sys.executable)), os.environ["PATH"]]
+    environment = {**os.environ, "PATH": os.pathsep.join(path)}
+    return subprocess.run([str(python), *arguments], capture_output=True, text=True, cwd=cwd, env=environment,
+                          timeout=600)
+
+
+def test_the_wheel_holds_every_sub_package(project_wheel):
+    names = zipfile.ZipFile(project_wheel).namelist()
+    for package in ("autograder/learner/", "autograder/authoring/corpus/", "autograder/grading/"):
+        assert any(name.startswith(package) for name in names), package
+
+
+def test_the_installed_package_is_the_wheel_not_the_checkout(installed, tmp_path):
+    finished = run(installed, "-c", "import json, autograder.authoring.corpus as c; print(json.dumps(c.__file__))",
+                   cwd=tmp_path)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert str(installed.parent.parent) in json.loads(finished.stdout)
+
+
+def test_the_commands_work_from_the_installed_package(installed, root, tmp_path):
+    command = installed.parent / "autograder"
+    assert command.is_file()
+    checked = run(installed, str(command), "--course", str(root), "build", "--check", "fashion_dense", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
+    assert "match source/" in checked.stdout
+    calibration = run(installed, "-c", "from pathlib import Path; from autograder.authoring import calibration; "
+                      f"print(calibration.model_builder(Path({str(root)!r}), 'fashion_dense')().count_params())",
+                      cwd=tmp_path)
+    assert calibration.returncode == 0, calibration.stderr[-2000:]
+    assert calibration.stdout.strip().endswith("335114")
+    doctor = run(installed, str(command), "doctor", cwd=tmp_path)
+    assert "nbgrader" in doctor.stdout and "Traceback" not in doctor.stderr
