@@ -21,16 +21,38 @@ SCALE_FLOAT64 = """
 def scale_images(images):
     return images / 255.0
 """
-BUILD_NINE_OUTPUTS = """
+NAMES_FROM_THE_LESSON = """
+CLASS_NAMES = ["t-shirt", "trousers", "pullover", "dress", "coat",
+               "sandle", "shirt", "sneaker", "bag", "boot"]
+"""
+SCALE_INTEGER_DIVISION = """
+def scale_images(images):
+    return (images // 255).astype("float32")
+"""
+SCALE_BY_BATCH_MAXIMUM = """
+def scale_images(images):
+    return (images / images.max()).astype("float32")
+"""
+SCALE_MIN_MAX = """
+def scale_images(images):
+    low, high = images.min(), images.max()
+    return ((images - low) / (high - low)).astype("float32")
+"""
+SCALE_L2_NORMALISED = """
+def scale_images(images):
+    return keras.utils.normalize(images, axis=1).astype("float32")
+"""
+BUILD = """
 def build_dense_model(hidden_units=(256, 256, 256), activation="relu"):
     model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten()])
     for units in hidden_units:
         model.add(layers.Dense(units, activation=activation))
-    model.add(layers.Dense(9, activation="softmax"))
+    model.add(layers.Dense(10, activation="softmax"))
     return model
 """
-BUILD_SIGMOID_OUTPUT = BUILD_NINE_OUTPUTS.replace("Dense(9, activation=\"softmax\")", "Dense(10, activation=\"sigmoid\")")
-BUILD_LINEAR_OUTPUT = BUILD_NINE_OUTPUTS.replace("Dense(9, activation=\"softmax\")", "Dense(10)")
+BUILD_NINE_OUTPUTS = BUILD.replace("Dense(10,", "Dense(9,")
+BUILD_SIGMOID_OUTPUT = BUILD.replace('Dense(10, activation="softmax")', 'Dense(10, activation="sigmoid")')
+BUILD_LINEAR_OUTPUT = BUILD.replace('Dense(10, activation="softmax")', "Dense(10)")
 BUILD_IGNORES_HIDDEN_UNITS = """
 def build_dense_model(hidden_units=(256, 256, 256), activation="relu"):
     return keras.Sequential([
@@ -39,77 +61,83 @@ def build_dense_model(hidden_units=(256, 256, 256), activation="relu"):
         layers.Dense(256, activation=activation), layers.Dense(10, activation="softmax"),
     ])
 """
-BUILD_IGNORES_ACTIVATION = BUILD_NINE_OUTPUTS.replace(
-    "Dense(units, activation=activation)", "Dense(units, activation=\"relu\")"
-).replace("Dense(9,", "Dense(10,")
-BUILD_COMPILED = BUILD_NINE_OUTPUTS.replace("Dense(9,", "Dense(10,").replace(
+BUILD_IGNORES_ACTIVATION = BUILD.replace("Dense(units, activation=activation)", "Dense(units, activation=\"relu\")")
+BUILD_COMPILED = BUILD.replace(
     "    return model", "    model.compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\")\n    return model"
 )
-BUILD_ONE_UNIT_BOTTLENECK = BUILD_NINE_OUTPUTS.replace("Dense(9,", "Dense(10,").replace(
-    "Dense(units, activation=activation)", "Dense(1, activation=activation)"
+BUILD_ONE_UNIT_BOTTLENECK = BUILD.replace("Dense(units, activation=activation)", "Dense(1, activation=activation)")
+BUILD_ACTIVATION_FIRST_LAYER_ONLY = """
+def build_dense_model(hidden_units=(256, 256, 256), activation="relu"):
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten()])
+    for position, units in enumerate(hidden_units):
+        model.add(layers.Dense(units, activation=activation if position == 0 else "relu"))
+    model.add(layers.Dense(10, activation="softmax"))
+    return model
+"""
+BUILD_DEFAULT_ONE_LAYER = BUILD.replace("hidden_units=(256, 256, 256)", "hidden_units=(128,)")
+BUILD_NO_FLATTEN = BUILD.replace(", layers.Flatten()]", "]")
+BUILD_REVERSED = BUILD.replace("for units in hidden_units:", "for units in reversed(hidden_units):")
+BUILD_LAST_HIDDEN_SKIPPED = BUILD.replace("for units in hidden_units:", "for units in hidden_units[:-1]:")
+BUILD_SEPARATE_SOFTMAX = BUILD.replace(
+    'model.add(layers.Dense(10, activation="softmax"))',
+    'model.add(layers.Dense(10))\n    model.add(layers.Activation("softmax"))',
 )
-COMPILE_CATEGORICAL = """
-def compile_model(model):
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-"""
-COMPILE_NO_METRIC = """
-def compile_model(model):
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
-"""
-COMPILE_RETURNS_NONE = """
+BUILD_WITH_DROPOUT = BUILD.replace(
+    "        model.add(layers.Dense(units, activation=activation))\n",
+    "        model.add(layers.Dense(units, activation=activation))\n        model.add(layers.Dropout(0.2))\n",
+)
+COMPILE = """
 def compile_model(model):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
 """
+COMPILE_CATEGORICAL = COMPILE.replace('"sparse_categorical_crossentropy"', '"categorical_crossentropy"')
+COMPILE_NO_METRIC = COMPILE.replace(', metrics=["accuracy"]', "")
+COMPILE_RETURNS_NONE = COMPILE.replace("    return model\n", "")
 COMPILE_FROM_LOGITS = """
 def compile_model(model):
     model.compile(optimizer="adam", metrics=["accuracy"],
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
 """
-COMPILE_MSE = COMPILE_CATEGORICAL.replace('"categorical_crossentropy"', '"mean_squared_error"')
-CALLBACK_ON_ACCURACY = """
+COMPILE_MSE = COMPILE.replace('"sparse_categorical_crossentropy"', '"mean_squared_error"')
+COMPILE_FAST_ADAM = COMPILE.replace('optimizer="adam"', "optimizer=keras.optimizers.Adam(learning_rate=0.01)")
+COMPILE_NADAM = COMPILE.replace('optimizer="adam"', 'optimizer="nadam"')
+CALLBACKS = """
 NUM_EPOCHS = 20
-
-def make_callbacks():
-    return [keras.callbacks.EarlyStopping(monitor="accuracy", patience=3, restore_best_weights=True)]
-"""
-CALLBACK_NO_RESTORE = """
-NUM_EPOCHS = 20
-
-def make_callbacks():
-    return [keras.callbacks.EarlyStopping(monitor="val_loss", patience=3)]
-"""
-CALLBACK_NO_PATIENCE = """
-NUM_EPOCHS = 20
-
-def make_callbacks():
-    return [keras.callbacks.EarlyStopping(monitor="val_loss", restore_best_weights=True)]
-"""
-EPOCHS_TOO_MANY = """
-NUM_EPOCHS = 500
 
 def make_callbacks():
     return [keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)]
 """
-TRAIN_NO_VALIDATION = """
+CALLBACK_ON_ACCURACY = CALLBACKS.replace('monitor="val_loss"', 'monitor="accuracy"')
+CALLBACK_NO_RESTORE = CALLBACKS.replace(", restore_best_weights=True", "")
+CALLBACK_NO_PATIENCE = CALLBACKS.replace(" patience=3,", "")
+CALLBACK_MODE_MAX = CALLBACKS.replace("restore_best_weights=True", 'restore_best_weights=True, mode="max"')
+CALLBACK_BASELINE = CALLBACKS.replace("restore_best_weights=True", "restore_best_weights=True, baseline=0.5")
+CALLBACK_MIN_DELTA = CALLBACKS.replace("restore_best_weights=True", "restore_best_weights=True, min_delta=0.01")
+CALLBACK_ON_TRAINING_LOSS = CALLBACKS.replace('monitor="val_loss"', 'monitor="loss"')
+CALLBACK_NOT_IN_A_LIST = CALLBACKS.replace("return [keras.callbacks.EarlyStopping(", "return keras.callbacks.EarlyStopping(").replace(
+    "True)]", "True)"
+)
+EPOCHS_AS_FLOAT = CALLBACKS.replace("NUM_EPOCHS = 20", "NUM_EPOCHS = 20.0")
+EPOCHS_TOO_MANY = CALLBACKS.replace("NUM_EPOCHS = 20", "NUM_EPOCHS = 500")
+TRAIN = """
 def train(model, x, y, epochs, callbacks):
-    return model.fit(x, y, epochs=epochs, callbacks=callbacks, verbose=0)
+    return model.fit(x, y, epochs=epochs, callbacks=callbacks, validation_split=0.2, verbose=0)
 """
-TRAIN_WRONG_SPLIT = """
+TRAIN_NO_VALIDATION = TRAIN.replace(", validation_split=0.2", "")
+TRAIN_WRONG_SPLIT = TRAIN.replace("validation_split=0.2", "validation_split=0.1")
+TRAIN_IGNORES_CALLBACKS = TRAIN.replace(" callbacks=callbacks,", "")
+TRAIN_FIXED_EPOCHS = TRAIN.replace("epochs=epochs", "epochs=1")
+TRAIN_GLOBAL_EPOCHS = TRAIN.replace("epochs=epochs", "epochs=NUM_EPOCHS")
+TRAIN_RETURNS_HISTORY_DICT = TRAIN.replace("verbose=0)", "verbose=0).history")
+TRAIN_RETURNS_MODEL = TRAIN.replace("    return model.fit(", "    model.fit(") + "    return model\n"
+TRAIN_VALIDATION_DATA_BY_HAND = """
 def train(model, x, y, epochs, callbacks):
-    return model.fit(x, y, epochs=epochs, callbacks=callbacks, validation_split=0.1, verbose=0)
+    held_out = int(len(x) * 0.8)
+    return model.fit(x, y, epochs=epochs, callbacks=callbacks, verbose=0,
+                     validation_data=(x[held_out:], y[held_out:]))
 """
-TRAIN_IGNORES_CALLBACKS = """
-def train(model, x, y, epochs, callbacks):
-    return model.fit(x, y, epochs=epochs, validation_split=0.2, verbose=0)
-"""
-TRAIN_FIXED_EPOCHS = """
-def train(model, x, y, epochs, callbacks):
-    return model.fit(x, y, epochs=1, callbacks=callbacks, validation_split=0.2, verbose=0)
-"""
-
 
 WRONG = [
     mistake("class names out of order", {"test_class_names"}, class_names=NAMES_SHIRT_SANDAL_SWAPPED),
@@ -137,6 +165,31 @@ WRONG = [
     mistake("callbacks not passed to fit", {"test_train"}, train=TRAIN_IGNORES_CALLBACKS),
     mistake("epochs argument ignored", {"test_train"}, train=TRAIN_FIXED_EPOCHS),
     mistake("a model that cannot learn", {"test_build_dense_model", "test_accuracy"}, build_dense_model=BUILD_ONE_UNIT_BOTTLENECK),
+    mistake("the lesson's short class names", {"test_class_names"}, class_names=NAMES_FROM_THE_LESSON),
+    mistake("integer division by 255", {"test_scale_images"}, scale_images=SCALE_INTEGER_DIVISION),
+    mistake("divided by the batch's brightest pixel", {"test_scale_images"}, scale_images=SCALE_BY_BATCH_MAXIMUM),
+    mistake("min-max scaled per batch", {"test_scale_images"}, scale_images=SCALE_MIN_MAX),
+    mistake("L2-normalised like lesson 4 (keras.utils.normalize)", {"test_scale_images"}, scale_images=SCALE_L2_NORMALISED),
+    mistake("activation on the first hidden layer only", {"test_build_dense_model"},
+            build_dense_model=BUILD_ACTIVATION_FIRST_LAYER_ONLY),
+    mistake("default hidden_units (128,)", {"test_build_dense_model"}, build_dense_model=BUILD_DEFAULT_ONE_LAYER),
+    mistake("Flatten missing", {"test_build_dense_model", "test_accuracy"}, build_dense_model=BUILD_NO_FLATTEN),
+    mistake("hidden layers in reverse order", {"test_build_dense_model"}, build_dense_model=BUILD_REVERSED),
+    mistake("last hidden layer skipped", {"test_build_dense_model"}, build_dense_model=BUILD_LAST_HIDDEN_SKIPPED),
+    mistake("softmax as a separate layer", {"test_build_dense_model"}, build_dense_model=BUILD_SEPARATE_SOFTMAX),
+    mistake("Dropout between the hidden layers", {"test_build_dense_model"}, build_dense_model=BUILD_WITH_DROPOUT),
+    mistake("Adam learning rate 0.01", {"test_compile_model"}, compile_model=COMPILE_FAST_ADAM),
+    mistake("Nadam instead of Adam", {"test_compile_model"}, compile_model=COMPILE_NADAM),
+    mistake("EarlyStopping mode max", {"test_callbacks"}, callbacks=CALLBACK_MODE_MAX),
+    mistake("EarlyStopping with a baseline", {"test_callbacks"}, callbacks=CALLBACK_BASELINE),
+    mistake("EarlyStopping min_delta 0.01", {"test_callbacks"}, callbacks=CALLBACK_MIN_DELTA),
+    mistake("EarlyStopping on the training loss", {"test_callbacks"}, callbacks=CALLBACK_ON_TRAINING_LOSS),
+    mistake("make_callbacks returns the callback, not a list", {"test_callbacks"}, callbacks=CALLBACK_NOT_IN_A_LIST),
+    mistake("NUM_EPOCHS as a float", {"test_callbacks"}, callbacks=EPOCHS_AS_FLOAT),
+    mistake("validation_data built by hand from examples it trains on", {"test_train"}, train=TRAIN_VALIDATION_DATA_BY_HAND),
+    mistake("train returns the model", {"test_train"}, train=TRAIN_RETURNS_MODEL),
+    mistake("train returns history.history", {"test_train"}, train=TRAIN_RETURNS_HISTORY_DICT),
+    mistake("train runs NUM_EPOCHS, not epochs", {"test_train"}, train=TRAIN_GLOBAL_EPOCHS),
 ]
 
 MIXED = mistake(
@@ -188,10 +241,64 @@ def train(model, x, y, epochs, callbacks):
 """,
 }
 
+# Written as lesson 4 (000) and the Fashion CNN lesson (003) write such code:
+# tf.keras, Sequential() + .add, input_shape= on the first layer, tf.nn
+# activations, string losses and metrics, EarlyStopping as in the lesson
+# with the exercise's restore_best_weights.
+LESSON_STYLE = {
+    "class_names": """
+class_names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
+               'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+CLASS_NAMES = class_names
+""",
+    "scale_images": """
+def scale_images(images):
+    images = images / 255.0
+    return images.astype(np.float32)
+""",
+    "build_dense_model": """
+import tensorflow as tf
+
+def build_dense_model(hidden_units=(256, 256, 256), activation=tf.nn.relu):
+    model = tf.keras.models.Sequential()
+    # Input layer
+    model.add(tf.keras.layers.Flatten(input_shape=(28,28)))
+    # Hidden Layers
+    for units in hidden_units:
+        model.add(tf.keras.layers.Dense(units, activation=activation))
+    # Output layer
+    model.add(tf.keras.layers.Dense(10, activation=tf.nn.softmax))
+    return model
+""",
+    "compile_model": """
+import tensorflow as tf
+
+def compile_model(model):
+    model.compile(optimizer=tf.keras.optimizers.Adam(),
+                  loss='sparse_categorical_crossentropy',
+                  metrics=['accuracy'])
+    return model
+""",
+    "callbacks": """
+NUM_EPOCHS = 20
+
+def make_callbacks():
+    early_stop = keras.callbacks.EarlyStopping(monitor='val_loss', patience=3, restore_best_weights=True)
+    return [early_stop]
+""",
+    "train": """
+def train(model, x, y, epochs, callbacks):
+    history = model.fit(x, y, epochs=epochs, validation_split = 0.2,
+                        callbacks=callbacks)
+    return history
+""",
+}
+
 CORPUS = AssignmentCorpus(
     wrong=WRONG,
     mixed=MIXED,
     second_correct=SECOND_CORRECT,
+    lesson_style=LESSON_STYLE,
     model_code="model = compile_model(build_dense_model())",
     budget=budgets.FASHION_DENSE_TRAINING,
     accuracy_cell="test_accuracy",
