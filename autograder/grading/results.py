@@ -21,6 +21,9 @@ NOT_GRADED = "not_graded"
 # Gradescope shows a test's name, score and output to the student when its
 # visibility is "visible"; outputs here are check messages, never test code.
 TEST_VISIBILITY = "visible"
+# Gradescope renders the top-level output as HTML ("simple_format") unless told
+# otherwise; check messages hold "<" and ">" (reprs, shapes), so show it as text.
+OUTPUT_FORMAT = "text"
 
 
 class ScoreTotals:
@@ -120,6 +123,7 @@ class SubmissionResult(ScoreTotals):
             "score": self.total,
             "execution_time": round(self.seconds, 2),
             "output": output,
+            "output_format": OUTPUT_FORMAT,
             "tests": tests,
             "extra_data": asdict(self),
         }
