@@ -1,4 +1,4 @@
-"""The ``autograder`` command: build, calibrate, demo, grade, export, doctor, cluster-worker.
+"""The ``autograder`` command: build, calibrate, demo, grade, export, gradescope, doctor, cluster-worker.
 
 Each subcommand parses its arguments and calls one function that does the
 work; errors a user can fix are printed as one line, with exit status 2.
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from autograder import course, demo, doctor
-from autograder.authoring import build, calibration, corpus
+from autograder.authoring import build, calibration, corpus, gradescope
 from autograder.course import Course
 from autograder.grading import batch, export, results, submissions
 from autograder.grading.executors import ClusterGone
@@ -99,6 +99,20 @@ def _export(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _gradescope(arguments: argparse.Namespace) -> int:
+    root = (arguments.course or course.find_root()).resolve()
+    try:
+        written = gradescope.build(root, arguments.assignment, arguments.out)
+    except gradescope.BuildError as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return 2
+    data = f"loads {', '.join(written.datasets)}" if written.datasets else "loads no dataset"
+    data += f"; carries {', '.join(written.bundled)}" if written.bundled else ""
+    print(f"wrote {written.path}: Gradescope's autograder of {written.assignment} ({written.wheel}, {data}); "
+          "upload it under Configure Autograder (docs/gradescope.md)")
+    return 0
+
+
 def _doctor(arguments: argparse.Namespace) -> int:
     report = doctor.findings()
     if arguments.scheduler:
@@ -167,6 +181,11 @@ def parser() -> argparse.ArgumentParser:
                                                 "(default: the assignment id)")
     export_parser.add_argument("--out-of", type=float, help="scale scores to this many points (the LMS assignment's)")
     export_parser.set_defaults(handler=_export)
+
+    gradescope_parser = commands.add_parser("gradescope", help="write an assignment's Gradescope autograder zip")
+    gradescope_parser.add_argument("assignment")
+    gradescope_parser.add_argument("--out", type=Path, help="zip to write (default: ./<id>_autograder.zip)")
+    gradescope_parser.set_defaults(handler=_gradescope)
 
     doctor_parser = commands.add_parser("doctor", help="what this machine offers for grading, and fixes")
     doctor_parser.add_argument("--scheduler", help="also report the workers of this Dask cluster (address or scheduler file)")
