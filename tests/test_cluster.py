@@ -87,10 +87,8 @@ def _submissions(root: Path, folder: Path) -> dict[str, frozenset[str]]:
     everything = frozenset(notebooks.test_points(notebooks.read(Course(root).source_notebook(ASSIGNMENT))))
     batch_notebooks = {
         "right": (samples.fill(release, reference), frozenset()),
-        "lesson_style": (samples.fill(release, {**reference, **spec.lesson_style}), frozenset()),
         "wrong": (samples.fill(release, {**reference, **spec.mixed.overrides}), spec.mixed.loses),
         "kernel_exits": (samples.fill(release, {**reference, "callbacks": "import os\nos._exit(3)"}), None),
-        "untouched": (release, everything),
     }
     folder.mkdir(parents=True, exist_ok=True)
     for student, (notebook, _) in batch_notebooks.items():

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder import course, nbgrader_run
+from autograder import course, nbgrader_run, notebooks
 from autograder.course import Course
 from autograder.grading import hardware, record, results, submissions, workfolders
 from autograder.grading import report as class_report
@@ -193,7 +193,7 @@ def make_template(root: Path, assignment: str, folder: Path) -> Template:
         config=scratch.config.read_bytes(),
         gradebook=scratch.gradebook.read_bytes(),
         max_scores=nbgrader_run.read_max_scores(scratch.gradebook, assignment),
-        datasets=notebook_datasets(scratch.source_notebook(assignment).read_text(encoding="utf-8")),
+        datasets=notebook_datasets("\n".join(cell.source for cell in notebooks.read(scratch.source_notebook(assignment)).cells)),
     )
 
 
