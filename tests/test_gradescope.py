@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, nbgrader_run, notebooks
+from autograder import cli, course, nbgrader_run, notebooks
 from autograder.authoring import corpus, gradescope, samples
 from autograder.course import Course
 from autograder.grading import batch
@@ -198,3 +198,15 @@ def test_several_notebooks_none_named_after_the_assignment_get_results_that_say_
     found = run_autograder(gradescope_machine, {"first.ipynb": content, "second.ipynb": content})
     assert found["score"] == 0.0
     assert "several notebooks and none named fashion_dense.ipynb: first.ipynb, second.ipynb" in found["output"]
+
+
+def test_the_zip_carries_sign_language_mnist_as_plain_csv():
+    require("sign_language")
+    carried = gradescope.bundled_data(("sign_language",))
+    assert set(carried) == {"sign_mnist_train.csv", "sign_mnist_test.csv"}
+    assert all(content.startswith(b"label,pixel1,pixel2,") for content in carried.values())
+
+
+def test_the_command_names_an_unknown_assignment(root, capsys):
+    assert cli.main(["--course", str(root), "gradescope", "no_such_assignment"]) == 2
+    assert "No assignment 'no_such_assignment'" in capsys.readouterr().err
