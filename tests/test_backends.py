@@ -1,10 +1,12 @@
 """Backend parity: the same submissions get the same scores on JAX and PyTorch as the corpus expects.
 
 A small set per assignment (the reference and the several-mistakes
-submission) is graded in a fresh process per backend, brief training
-included (results cached per backend within the run, as in
-tests/test_corpus.py); the two backends run at the same time. ``benchmarks/backend_parity.py`` runs the whole
-corpus the same way.
+submission) is graded in a fresh process per backend, every test cell but
+those that train a model (on a CPU JAX and PyTorch train 2 to 4
+times slower than TensorFlow: with them this took a quarter of an hour);
+the two backends run at the same time. ``benchmarks/backend_parity.py``
+runs the whole corpus, brief training included (docs/performance.md has
+its last results).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import pytest
 from autograder import course
 from autograder.authoring import backend_parity as backends
 from conftest import IN_CI, unchecked_cells
-
 
 
 @pytest.fixture(scope="module")

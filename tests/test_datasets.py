@@ -220,6 +220,18 @@ def test_find_file_lists_places(empty_places):
         datasets.find_file("sign_mnist_test.csv")
 
 
+def test_a_learners_copy_next_to_the_notebook_is_found_but_not_by_the_grader(empty_places, tmp_path, monkeypatch):
+    notebook_folder = tmp_path / "notebook"
+    notebook_folder.mkdir()
+    _write_sign_csv(notebook_folder / "sign_mnist_test.csv", [(0, 10)])
+    monkeypatch.chdir(notebook_folder)
+    assert datasets.find_file("sign_mnist_test.csv") == notebook_folder / "sign_mnist_test.csv"
+    monkeypatch.setenv("AUTOGRADER_MODE", "grading")
+    with pytest.raises(datasets.DatasetError, match="was not found") as error:
+        datasets.find_file("sign_mnist_test.csv")
+    assert "current folder" not in str(error.value)
+
+
 def test_sign_language_csv_hands_out_plain_text_even_from_a_gzipped_copy(empty_places, tmp_path, monkeypatch):
     data_dir, _ = empty_places
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))

@@ -6,10 +6,12 @@ zip installed into a new virtual environment that borrows only third-party
 libraries (tests/venvs.py). ``setup.sh`` runs for real except its apt and PyPI
 steps (``AUTOGRADER_GRADESCOPE_SKIP_INSTALL=1``, as this machine's tests must
 not download), reading the data from ``AUTOGRADER_DATA_DIR``; then
-``run_autograder`` grades the reference answers and the corpus's submission
-with several mistakes, whose ``results.json`` must give the scores and
-messages `autograder grade` gives the same notebooks, and submissions with no
-notebook or several, which must still get a ``results.json`` that says why.
+``run_autograder`` grades the corpus's submission with several mistakes
+(right answers and wrong ones), whose ``results.json`` must give the scores
+and messages `autograder grade` gives the same notebook, and submissions
+with no notebook or several, which must still get a ``results.json`` that
+says why. (Each graded upload takes over a minute on 2 cores; the reference's
+full marks are proven for every assignment in tests/test_autograde.py.)
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ pytestmark = pytest.mark.nbgrader
 
 ASSIGNMENT = "fashion_dense"
 # The file names students upload are their own; Gradescope keeps them.
-UPLOADS = {"correct": f"{ASSIGNMENT}.ipynb", "mixed": f"Copy of {ASSIGNMENT} (1).ipynb"}
+UPLOADS = {"mixed": f"Copy of {ASSIGNMENT} (1).ipynb"}
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 
 
@@ -108,9 +110,9 @@ def submissions(root):
 def on_gradescope(gradescope_machine, submissions, tmp_path_factory):
     """Each submission's ``results.json`` from ``run_autograder``."""
     graded = {}
-    for student, notebook in submissions.items():
-        path = tmp_path_factory.mktemp("upload") / UPLOADS[student]
-        notebooks.write(notebook, path)
+    for student, upload in UPLOADS.items():
+        path = tmp_path_factory.mktemp("upload") / upload
+        notebooks.write(submissions[student], path)
         graded[student] = run_autograder(gradescope_machine, {UPLOADS[student]: path.read_bytes()})
     return graded
 
@@ -120,8 +122,8 @@ def by_autograder_grade(root, submissions, tmp_path_factory):
     """Each submission's result from `autograder grade` in a scratch copy of the course."""
     scratch = nbgrader_run.scratch_course(root, tmp_path_factory.mktemp("course"), [ASSIGNMENT])
     inbox = tmp_path_factory.mktemp("inbox")
-    for student, notebook in submissions.items():
-        notebooks.write(notebook, inbox / f"{student}.ipynb")
+    for student in UPLOADS:
+        notebooks.write(submissions[student], inbox / f"{student}.ipynb")
     report = batch.grade(scratch, ASSIGNMENT, batch.GradeOptions(submissions=inbox, workers=2))
     return {result.student: result for result in report.results}
 
@@ -151,10 +153,9 @@ def test_setup_uses_the_given_data_and_registers_the_assignment(gradescope_machi
         assert gradebook.find_assignment(ASSIGNMENT).name == ASSIGNMENT
 
 
-@pytest.mark.parametrize("student", sorted(UPLOADS))
-def test_scores_and_messages_are_those_of_autograder_grade(on_gradescope, by_autograder_grade, student):
-    expected = by_autograder_grade[student].to_gradescope()
-    found = on_gradescope[student]
+def test_scores_and_messages_are_those_of_autograder_grade(on_gradescope, by_autograder_grade):
+    expected = by_autograder_grade["mixed"].to_gradescope()
+    found = on_gradescope["mixed"]
 
     def shown(result):
         return [(test["name"], test["score"], test["max_score"], test["status"], test["output"]) for test in result["tests"]]
@@ -164,9 +165,9 @@ def test_scores_and_messages_are_those_of_autograder_grade(on_gradescope, by_aut
     assert (found["score"], found["output"]) == (expected["score"], expected["output"])
 
 
-def test_the_reference_gets_full_marks_and_the_mistakes_lose_their_tests(on_gradescope):
-    correct, mixed = on_gradescope["correct"], on_gradescope["mixed"]
-    assert correct["score"] == sum(test["max_score"] for test in correct["tests"])
+def test_the_mistakes_lose_their_tests_and_the_right_answers_keep_theirs(on_gradescope):
+    mixed = on_gradescope["mixed"]
+    assert mixed["score"] == sum(test["max_score"] for test in mixed["tests"] if test["status"] == "passed") > 0
     failed = {test["name"] for test in mixed["tests"] if test["status"] == "failed"}
     assert failed == corpus.load(ASSIGNMENT).mixed.loses
     assert all(test["output"] for test in mixed["tests"] if test["status"] == "failed")
@@ -186,7 +187,7 @@ def test_results_follow_gradescopes_specification(on_gradescope):
 def test_a_submission_without_a_notebook_still_gets_results_that_say_so(gradescope_machine, on_gradescope):
     found = run_autograder(gradescope_machine, {"answers.py": b"print('hi')\n"})
     assert found["score"] == 0.0
-    assert sorted(test["name"] for test in found["tests"]) == sorted(test["name"] for test in on_gradescope["correct"]["tests"])
+    assert sorted(test["name"] for test in found["tests"]) == sorted(test["name"] for test in on_gradescope["mixed"]["tests"])
     assert "no notebook in submission/: expected fashion_dense.ipynb" in found["output"]
     assert "Gradescope received answers.py; expected a Jupyter notebook (.ipynb)." in found["output"]
 

@@ -8,10 +8,18 @@ some replaced by wrong ones), in notebook order, then every test cell,
 hidden blocks included, exactly as the source notebook has them. A test
 cell passes when it raises nothing. Lesson cells (data exploration, plots,
 long training) are skipped; test cells must not depend on them.
+
+`affected_tests` says which test cells a changed answer can change: those
+that use, directly or through other answer cells, a name the changed cells
+define (read from the code, so test cells must name what they use, as they
+do). A wrong submission only needs those run; every other test cell runs
+the reference's code and passes as it does for the reference. Running only
+some test cells runs only the answer cells they use (`needed_answers`).
 """
 
 from __future__ import annotations
 
+import ast
 import traceback
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -45,7 +53,7 @@ def _run(code: str, name: str, namespace: dict) -> str | None:
 
 
 def answer_namespace(
-    source: nbformat.NotebookNode, overrides: Mapping[str, str] | None = None
+    source: nbformat.NotebookNode, overrides: Mapping[str, str] | None = None, include: set[str] | None = None
 ) -> tuple[dict, dict[str, str]]:
     """Execute the setup and answer cells of ``source`` in a fresh namespace.
 
@@ -53,6 +61,7 @@ def answer_namespace(
         source: the instructor notebook.
         overrides: answers that replace the reference answers, per solution
             ``grade_id``.
+        include: run just these answer cells (default: all); setup cells always run.
 
     Returns:
         The namespace, and the error of each answer cell that raised (a
@@ -69,6 +78,8 @@ def answer_namespace(
     namespace: dict = {"__name__": "__main__"}
     errors = {}
     for cell in role_cells(source):
+        if cell.role == "solution" and include is not None and cell.grade_id not in include:
+            continue
         if cell.cell_type == "code" and cell.role in ("readonly", "solution"):
             error = _run(answers.get(cell.grade_id, cell.source), cell.grade_id, namespace)
             if error is not None:
@@ -76,16 +87,117 @@ def answer_namespace(
     return namespace, errors
 
 
-def run_test_cells(source: nbformat.NotebookNode, overrides: Mapping[str, str] | None = None) -> CellTestReport:
-    """Run every test cell of ``source`` against the reference answers with ``overrides``.
+def run_test_cells(
+    source: nbformat.NotebookNode, overrides: Mapping[str, str] | None = None, only: set[str] | None = None
+) -> CellTestReport:
+    """Run the test cells of ``source`` against the reference answers with ``overrides``.
+
+    Args:
+        source: the instructor notebook.
+        overrides: answers that replace the reference answers, per solution ``grade_id``.
+        only: run just these test cells (default: all), and just the answer
+            cells they use (`needed_answers`).
 
     Returns:
-        A `CellTestReport` with each test cell's outcome and each broken
+        A `CellTestReport` with each run test cell's outcome and each broken
         answer cell's error.
     """
-    namespace, errors = answer_namespace(source, overrides)
+    include = None if only is None else needed_answers(source, overrides or {}, only)
+    namespace, errors = answer_namespace(source, overrides, include)
     report = CellTestReport(answer_errors=errors)
     for cell in role_cells(source):
-        if cell.role == "test":
+        if cell.role == "test" and (only is None or cell.grade_id in only):
             report.outcomes[cell.grade_id] = _run(cell.source, cell.grade_id, namespace)
     return report
+
+
+def training_tests(source: nbformat.NotebookNode) -> set[str]:
+    """The test cells that train a model (they call ``training.brief_train`` or a model's ``fit``)."""
+    return {cell.grade_id for cell in role_cells(source)
+            if cell.role == "test" and ("brief_train(" in cell.source or ".fit(" in cell.source)}
+
+
+def _names(code: str) -> tuple[set[str], set[str]]:
+    """The top-level names ``code`` binds, and every name it reads; nothing for code that does not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(), set()
+    bound: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(statement.name)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in statement.names)
+        else:
+            bound.update(node.id for node in ast.walk(statement)
+                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return bound, read
+
+
+def _free_names(code: str) -> set[str]:
+    """The names ``code`` reads but binds nowhere itself (a test cell's own ``_model``, or a parameter of a function
+    it defines, is not an answer's)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    bound = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
+    bound |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+    bound |= {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return _names(code)[1] - bound - _names(code)[0]
+
+
+def _answer_names(
+    source: nbformat.NotebookNode, overrides: Mapping[str, str]
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Per answer cell, the top-level names it binds and the names it reads from outside (`_free_names`), in the
+    reference's code or the override's."""
+    answers = reference_answers(source)
+    binds: dict[str, set[str]] = {}
+    reads: dict[str, set[str]] = {}
+    for cell in role_cells(source):
+        if cell.role != "solution":
+            continue
+        versions = [answers[cell.grade_id]] + ([overrides[cell.grade_id]] if cell.grade_id in overrides else [])
+        binds[cell.grade_id], reads[cell.grade_id] = set(), set()
+        for code in versions:
+            binds[cell.grade_id] |= _names(code)[0]
+            reads[cell.grade_id] |= _free_names(code)
+    return binds, reads
+
+
+def affected_tests(source: nbformat.NotebookNode, overrides: Mapping[str, str]) -> set[str]:
+    """The test cells whose outcome answers ``overrides`` can change (see the module).
+
+    A test cell is affected when it reads a name that an overridden answer
+    cell binds, or that an answer cell binds which (transitively) reads
+    such a name, in the reference's code or the override's.
+    """
+    binds, reads = _answer_names(source, overrides)
+    changed = set(overrides)
+    while True:
+        tainted = set().union(*(binds[grade_id] for grade_id in changed)) if changed else set()
+        grown = changed | {grade_id for grade_id in binds if reads[grade_id] & tainted}
+        if grown == changed:
+            return {cell.grade_id for cell in role_cells(source) if cell.role == "test" and _names(cell.source)[1] & tainted}
+        changed = grown
+
+
+def needed_answers(source: nbformat.NotebookNode, overrides: Mapping[str, str], tests: set[str]) -> set[str]:
+    """The answer cells that the test cells ``tests`` use: those binding a name they read, transitively.
+
+    Other answer cells cannot change those tests' outcomes, so they need not
+    run (one of them may train three networks).
+    """
+    binds, reads = _answer_names(source, overrides)
+    wanted = set().union(*(_free_names(cell.source) for cell in role_cells(source)
+                           if cell.role == "test" and cell.grade_id in tests))
+    needed: set[str] = set()
+    while True:
+        grown = needed | {grade_id for grade_id in binds if binds[grade_id] & wanted}
+        wanted |= set().union(*(reads[grade_id] for grade_id in grown)) if grown else set()
+        if grown == needed:
+            return needed
+        needed = grown

@@ -20,6 +20,8 @@ from autograder.notebooks import role_of
 
 # Secret lines shorter than this are too common to prove a leak (")", "return model").
 MIN_SECRET_LENGTH = 16
+# Elements whose content a reader never sees (a style sheet names Pygments' "Generic.Traceback").
+UNSEEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 TAG = re.compile(r"<[^>]+>")
 
 
@@ -57,8 +59,9 @@ def secret_lines(source: nbformat.NotebookNode) -> SecretLines:
 
 
 def readable_text(page: str) -> str:
-    """What a reader of an HTML page sees: tags removed (syntax highlighting splits code into spans), entities decoded."""
-    return html.unescape(TAG.sub("", page))
+    """What a reader of an HTML page sees: style sheets, scripts and tags removed (syntax highlighting splits code
+    into spans), entities decoded."""
+    return html.unescape(TAG.sub("", UNSEEN.sub("", page)))
 
 
 def leaks(text: str, secrets: frozenset[str] | set[str]) -> list[str]:

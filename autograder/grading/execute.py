@@ -125,10 +125,13 @@ class GuardedExecute(Execute):
     def _run_hidden(self, code: str, index: int) -> str:
         """Run grader code in the kernel, outside the notebook; return what it printed."""
         scratch = new_code_cell(code)
+        notebook_cell = self.nb.cells[index]
         try:
             super().execute_cell(scratch, index, store_history=False)
         except DeadKernelError:
             return ""
+        finally:
+            self.nb.cells[index] = notebook_cell  # nbclient stores the cell it ran at ``index``
         return "".join(output.get("text", "") for output in scratch.outputs if output.output_type == "stream")
 
     def _watch_memory(self, pid: int) -> None:

@@ -270,7 +270,7 @@ class DaskExecutor:
         connect_timeout_s: how long to wait for the scheduler.
     """
 
-    def __init__(self, scheduler: str, connect_timeout_s: float = 30.0) -> None:
+    def __init__(self, scheduler: str, connect_timeout_s: float = 10.0) -> None:
         self.scheduler, self.connect_timeout_s = scheduler, connect_timeout_s
         self._client = None
         self._futures: list = []

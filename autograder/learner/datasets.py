@@ -244,11 +244,11 @@ def read_sign_language_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndar
                     f"{path}: expected header 'label,pixel1,...,pixel784', found "
                     f"'{','.join(header[:3])},...' with {len(header)} columns."
                 )
-            table = np.loadtxt(handle, delimiter=",", dtype=np.int64, ndmin=2)
+            table = _integer_table(handle)
     except (OSError, EOFError, UnicodeDecodeError) as error:
         raise DatasetError(f"{path} is not a readable CSV ({error}).") from None
-    except ValueError as error:
-        raise DatasetError(f"{path}: every row must hold 785 integers ({error}).") from None
+    except ValueError as error:  # pandas' parser errors are ValueErrors too
+        raise DatasetError(f"{path}: every row must hold 785 integers ({str(error).strip()[:200]}).") from None
     if table.shape[1] != 785:
         raise DatasetError(f"{path}: expected 785 fields per row, found {table.shape[1]}.")
     label_column, pixels = np.split(table, [1], axis=1)
@@ -259,6 +259,13 @@ def read_sign_language_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndar
     if pixels.size and (pixels.min() < 0 or pixels.max() > 255):
         raise DatasetError(f"{path}: pixels must be 0..255, found {pixels.min()}..{pixels.max()}.")
     return pixels.astype(np.uint8).reshape(-1, 28, 28), labels.astype(np.uint8)
+
+
+def _integer_table(handle) -> np.ndarray:
+    """The rest of an open CSV as an int64 table (pandas parses it several times faster than ``np.loadtxt``)."""
+    import pandas
+
+    return pandas.read_csv(handle, header=None, dtype=np.int64).to_numpy()
 
 
 def _load_sign_language(folder: Path) -> Arrays:
@@ -476,7 +483,7 @@ def load(name: str, subset: Subset = "auto") -> Arrays:
 
 
 def find_file(file_name: str) -> Path:
-    """Return the first copy of a data file in the search places.
+    """Return the first copy of a data file in the search places, then (not under the grader) the current folder.
 
     Args:
         file_name: a file name such as ``sign_mnist_train.csv``.
@@ -485,6 +492,8 @@ def find_file(file_name: str) -> Path:
         DatasetError: no place holds it; the message lists the places.
     """
     places = search_places(file_name)
+    if not modes.is_grading():  # a learner's copy next to the notebook; the grader reads only its own data
+        places.append(Place("the current folder", Path.cwd()))
     for place in places:
         if (place.folder / file_name).is_file():
             return place.folder / file_name
@@ -521,7 +530,7 @@ def sign_language_csv(split: str) -> Path:
         compressed = find_file(f"{name}.gz")
     except DatasetError as error:
         raise DatasetError(
-            f"Neither {name} nor {name}.gz was found. {str(error).split('. Looked in: ', 1)[-1]}"
+            f"Neither {name} nor {name}.gz was found. Looked in: {str(error).split('. Looked in: ', 1)[-1]}"
         ) from None
     return _decompressed(compressed, name)
 
