@@ -65,6 +65,14 @@ def readable_text(page: str) -> str:
 
 
 def leaks(text: str, secrets: frozenset[str] | set[str]) -> list[str]:
-    """Return the secret lines (long enough to mean something) that occur in ``text`` (HTML is read as its reader sees it)."""
+    """Return the secret lines (long enough to mean something) that are whole lines of ``text``, leading and trailing
+    spaces aside (HTML is read as its reader sees it).
+
+    Whole lines, because a secret line may also be the start of a public one
+    (a hidden ``_model = keras.Sequential([`` and a visible test's
+    ``_model = keras.Sequential([keras.Input(...), ...])``), or the end of
+    a failed check's message (a hidden list of expected layer shapes).
+    """
     plain = readable_text(text) if "<" in text else text
-    return [line for line in sorted(secrets) if len(line) >= MIN_SECRET_LENGTH and line in plain]
+    lines = {line.strip() for line in plain.splitlines()}
+    return [line for line in sorted(secrets) if len(line) >= MIN_SECRET_LENGTH and line in lines]
