@@ -113,7 +113,7 @@ def on_gradescope(gradescope_machine, submissions, tmp_path_factory):
     for student, upload in UPLOADS.items():
         path = tmp_path_factory.mktemp("upload") / upload
         notebooks.write(submissions[student], path)
-        graded[student] = run_autograder(gradescope_machine, {UPLOADS[student]: path.read_bytes()})
+        graded[student] = run_autograder(gradescope_machine, {upload: path.read_bytes()})
     return graded
 
 

@@ -117,42 +117,35 @@ def training_tests(source: nbformat.NotebookNode) -> set[str]:
             if cell.role == "test" and ("brief_train(" in cell.source or ".fit(" in cell.source)}
 
 
-def _names(code: str) -> tuple[set[str], set[str]]:
-    """The top-level names ``code`` binds, and every name it reads; nothing for code that does not parse."""
+def _names(code: str) -> tuple[set[str], set[str], set[str]]:
+    """The top-level names ``code`` binds, every name it reads, and the names it reads but binds nowhere itself (a
+    test cell's own ``_model``, or a parameter of a function it defines, is not an answer's); nothing for code that
+    does not parse."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return set(), set()
-    bound: set[str] = set()
+        return set(), set(), set()
+    top_level: set[str] = set()
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(statement.name)
+            top_level.add(statement.name)
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in statement.names)
+            top_level.update((alias.asname or alias.name).split(".")[0] for alias in statement.names)
         else:
-            bound.update(node.id for node in ast.walk(statement)
-                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
-    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
-    return bound, read
-
-
-def _free_names(code: str) -> set[str]:
-    """The names ``code`` reads but binds nowhere itself (a test cell's own ``_model``, or a parameter of a function
-    it defines, is not an answer's)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    bound = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
-    bound |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
-    bound |= {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    return _names(code)[1] - bound - _names(code)[0]
+            top_level.update(node.id for node in ast.walk(statement)
+                             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+    nodes = list(ast.walk(tree))
+    read = {node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    anywhere = {node.id for node in nodes if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
+    anywhere |= {node.arg for node in nodes if isinstance(node, ast.arg)}
+    anywhere |= {node.name for node in nodes if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return top_level, read, read - anywhere - top_level
 
 
 def _answer_names(
     source: nbformat.NotebookNode, overrides: Mapping[str, str]
 ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Per answer cell, the top-level names it binds and the names it reads from outside (`_free_names`), in the
+    """Per answer cell, the top-level names it binds and the names it reads from outside (`_names`), in the
     reference's code or the override's."""
     answers = reference_answers(source)
     binds: dict[str, set[str]] = {}
@@ -163,8 +156,9 @@ def _answer_names(
         versions = [answers[cell.grade_id]] + ([overrides[cell.grade_id]] if cell.grade_id in overrides else [])
         binds[cell.grade_id], reads[cell.grade_id] = set(), set()
         for code in versions:
-            binds[cell.grade_id] |= _names(code)[0]
-            reads[cell.grade_id] |= _free_names(code)
+            bound, _, free = _names(code)
+            binds[cell.grade_id] |= bound
+            reads[cell.grade_id] |= free
     return binds, reads
 
 
@@ -192,7 +186,7 @@ def needed_answers(source: nbformat.NotebookNode, overrides: Mapping[str, str], 
     run (one of them may train three networks).
     """
     binds, reads = _answer_names(source, overrides)
-    wanted = set().union(*(_free_names(cell.source) for cell in role_cells(source)
+    wanted = set().union(*(_names(cell.source)[2] for cell in role_cells(source)
                            if cell.role == "test" and cell.grade_id in tests))
     needed: set[str] = set()
     while True:

@@ -84,7 +84,10 @@ class Place:
 
 
 def search_places(name: str) -> list[Place]:
-    """Return the folders `load` searches for ``name``, in order.
+    """Return the folders `load` and `find_file` search for ``name``, in order.
+
+    The last is the current folder (a learner's copy next to the notebook),
+    except under the grader, which reads only its own data.
 
     Args:
         name: a dataset name from `DATASET_NAMES`.
@@ -101,6 +104,8 @@ def search_places(name: str) -> list[Place]:
     places.append(Place("Keras' cache", keras_home / "datasets"))
     if name == "fashion_mnist":
         places.append(Place("the Debian package dataset-fashion-mnist", DEBIAN_FASHION_MNIST_DIR))
+    if not modes.is_grading():
+        places.append(Place("the current folder", Path.cwd()))
     return places
 
 
@@ -483,7 +488,7 @@ def load(name: str, subset: Subset = "auto") -> Arrays:
 
 
 def find_file(file_name: str) -> Path:
-    """Return the first copy of a data file in the search places, then (not under the grader) the current folder.
+    """Return the first copy of a data file in the search places (`search_places`).
 
     Args:
         file_name: a file name such as ``sign_mnist_train.csv``.
@@ -492,8 +497,6 @@ def find_file(file_name: str) -> Path:
         DatasetError: no place holds it; the message lists the places.
     """
     places = search_places(file_name)
-    if not modes.is_grading():  # a learner's copy next to the notebook; the grader reads only its own data
-        places.append(Place("the current folder", Path.cwd()))
     for place in places:
         if (place.folder / file_name).is_file():
             return place.folder / file_name
