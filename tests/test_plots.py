@@ -177,3 +177,15 @@ def test_feature_maps_title_each_layer_once():
     figure = plots.feature_maps([RNG.random((4, 26, 26, 8)), RNG.random((4, 13, 13, 8))], ["conv", "pool"],
                                 channel=2, images=3)
     assert [axis.get_title() for axis in figure.axes] == ["conv", "pool", "", "", "", ""]
+
+
+@pytest.mark.parametrize("mode", ["learning", "grading"])
+def test_figures_are_built_in_both_modes_and_drawn_only_while_learning(mode, monkeypatch, capsys):
+    monkeypatch.setenv("AUTOGRADER_MODE", mode)
+    figure = plots.sample_grid(GREY, _labels(10), FASHION, count=4)
+    assert len(figure.axes) == 4
+    assert plt.fignum_exists(figure.number) == (mode == "learning")
+    assert (plots.NOT_DRAWN in capsys.readouterr().out) == (mode == "grading")
+    plt.close(figure)
+    with pytest.raises(IndexError):  # a wrong argument fails alike in both modes
+        plots.sample_grid(GREY, _labels(10), FASHION[:3], count=4)

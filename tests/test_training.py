@@ -17,8 +17,8 @@ from conftest import require
 SMALL = budgets.TrainingBudget(dataset="fashion_mnist", train_size=1000, test_size=500, epochs=1, batch_size=64)
 
 
-def small_model(units=10, loss="sparse_categorical_crossentropy", compile_it=True):
-    model = keras.Sequential([keras.Input((28, 28)), layers.Flatten(), layers.Dense(32, activation="relu"),
+def small_model(units=10, loss="sparse_categorical_crossentropy", compile_it=True, activation="relu"):
+    model = keras.Sequential([keras.Input((28, 28)), layers.Flatten(), layers.Dense(32, activation=activation),
                               layers.Dense(units, activation="softmax")])
     if compile_it:
         model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
@@ -94,6 +94,34 @@ def test_canonical_json_ignores_generated_names_but_keeps_structure():
     assert described(first) != described(small_model(loss="categorical_crossentropy"))
 
 
+def test_canonical_json_keeps_strings_that_merely_equal_a_name():
+    """A layer named after its activation, or a dtype, must not make two different models look alike."""
+
+    def described(activation, dtype="float32"):
+        model = keras.Sequential([keras.Input((28, 28)), layers.Flatten(),
+                                  layers.Dense(32, activation=activation, name=activation, dtype=dtype),
+                                  layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return training.canonical_json({"model": json.loads(model.to_json()), "compile": model.get_compile_config()})
+
+    assert described("relu") != described("tanh")
+    assert described("relu") != described("relu", dtype="float64")
+
+
+def test_functional_wiring_survives_renaming():
+    def described(swap):
+        inputs = keras.Input((28, 28))
+        flat = layers.Flatten()(inputs)
+        wide, narrow = layers.Dense(32, activation="relu")(flat), layers.Dense(16, activation="tanh")(flat)
+        joined = layers.Concatenate()([narrow, wide] if swap else [wide, narrow])
+        model = keras.Model(inputs, layers.Dense(10, activation="softmax")(joined))
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return training.canonical_json({"model": json.loads(model.to_json()), "compile": model.get_compile_config()})
+
+    assert described(False) == described(False)
+    assert described(False) != described(True)
+
+
 class Doubler(keras.layers.Layer):
     """A custom layer the fresh training process cannot rebuild."""
 
@@ -126,6 +154,16 @@ def test_warm_service_gives_the_fresh_process_numbers_to_the_last_bit(warm_servi
     warm = [training.brief_train(small_model(), SMALL) for _ in range(2)]
     assert warm[0].test_accuracy == warm[1].test_accuracy == fresh.test_accuracy
     assert warm[0].history == warm[1].history == fresh.history
+
+
+def test_warm_service_reuses_a_result_for_the_same_architecture_and_trains_any_other(warm_service, monkeypatch):
+    monkeypatch.setenv(training.SERVICE_VARIABLE, str(warm_service.socket))
+    first = training.brief_train(small_model(), SMALL)
+    again = training.brief_train(small_model(), SMALL)  # built anew: other generated names, same model
+    assert again == first  # `seconds` too: the same reply, not a second training of the same length
+    longer = training.brief_train(small_model(), budgets.TrainingBudget(**{**SMALL.__dict__, "epochs": 2}))
+    assert longer.history["loss"][0] == first.history["loss"][0] and len(longer.history["loss"]) == 2
+    assert training.brief_train(small_model(activation="tanh"), SMALL).test_accuracy != first.test_accuracy
 
 
 def test_warm_service_reports_learner_errors_and_time_limits(warm_service, monkeypatch):

@@ -11,6 +11,11 @@ would (the child fixes every seed and builds its own backend state) and
 writes one result line back. Children inherit nothing learner-made: the
 service never runs learner code, and each child exits after one request.
 
+Training is deterministic, so the service keeps each result and answers a
+request for the same architecture, compile settings and budget again
+without training (`Server`): in a class, most right answers are the same
+model.
+
 ``python -m autograder.grading.training_service SOCKET [DATASET ...]`` is
 the server; `TrainingService` starts and stops it.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import selectors
 import signal
 import socket
 import subprocess
@@ -30,10 +36,15 @@ from pathlib import Path
 
 from autograder.grading import trainer
 from autograder.learner import datasets
-from autograder.learner.training import RESULT_PREFIX, SERVICE_VARIABLE
+from autograder.learner.training import RESULT_PREFIX, SERVICE_VARIABLE, training_key
 
 READY_LINE = "AUTOGRADER-TRAINER-READY"
 START_TIMEOUT_S = 300.0
+# A request is one JSON line of a few kilobytes, written at once by brief_train.
+REQUEST_TIMEOUT_S = 30.0
+MAX_REQUEST_BYTES = 16 << 20
+# Distinct trained results kept for reuse (each a few hundred bytes).
+MAX_REPLIES = 10_000
 
 
 class TrainingService:
@@ -91,10 +102,13 @@ class TrainingService:
         self.socket.unlink(missing_ok=True)
 
 
-def _serve_one(connection: socket.socket) -> None:
-    """In a forked child: read one request, train, write the reply, within the budget's time limit."""
-    with connection, connection.makefile("rwb") as stream:
-        request = json.loads(stream.readline())
+def _serve_one(connection: socket.socket, request: dict, results: int) -> None:
+    """In a forked child: train as ``request`` asks, within the budget's time limit; write the reply to both ends.
+
+    The reply goes to the learner's ``connection`` and, unless training ran
+    out of time, to the server through the pipe ``results``.
+    """
+    with connection, connection.makefile("wb") as stream:
         limit = float(request.get("budget", {}).get("time_limit_s", 600))
 
         def out_of_time(*_: object) -> None:
@@ -108,10 +122,90 @@ def _serve_one(connection: socket.socket) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         stream.write(reply.encode() + b"\n")
         stream.flush()
+    with os.fdopen(results, "wb") as pipe:
+        pipe.write(reply.encode())
+
+
+class Server:
+    """The service's listening loop: answers a request it has answered before at once, forks a trainer for the rest.
+
+    Training is deterministic, so a request with the same `training_key` as
+    an earlier one (the same architecture, compile settings, budget and
+    backend; most right answers of a class share them) gets the earlier
+    reply, to the last bit, without training again. Only results are
+    reused, never timeouts or errors; the replies live in this process's
+    memory, out of every learner kernel's reach.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        path.unlink(missing_ok=True)
+        self.listener.bind(str(path))
+        self.listener.listen(64)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ)
+        self.replies: dict[str, str] = {}
+
+    def run(self) -> None:
+        """Serve requests until killed."""
+        while True:
+            for ready, _ in self.selector.select():
+                if ready.fileobj is self.listener:
+                    self._take_request()
+                else:
+                    self._read_result(ready)
+
+    def _take_request(self) -> None:
+        connection, _ = self.listener.accept()
+        connection.settimeout(REQUEST_TIMEOUT_S)
+        try:
+            with connection.makefile("rb") as stream:
+                request = json.loads(stream.readline(MAX_REQUEST_BYTES))
+            key = training_key(request)
+        except (OSError, ValueError, KeyError, TypeError):  # not a request brief_train sends: no reply
+            connection.close()
+            return
+        connection.settimeout(None)
+        if key in self.replies:
+            with connection:
+                connection.sendall(self.replies[key].encode() + b"\n")
+            return
+        results, written = os.pipe()
+        if os.fork() == 0:
+            self.listener.close()
+            os.close(results)
+            try:
+                _serve_one(connection, request, written)
+            finally:
+                os._exit(0)
+        os.close(written)
+        connection.close()
+        self.selector.register(results, selectors.EVENT_READ, {"key": key, "reply": bytearray()})
+
+    def _read_result(self, ready: selectors.SelectorKey) -> None:
+        chunk = os.read(ready.fd, 1 << 16)
+        if chunk:
+            ready.data["reply"] += chunk
+            return
+        self.selector.unregister(ready.fd)
+        os.close(ready.fd)
+        reply = ready.data["reply"].decode(errors="replace")
+        if _is_result(reply):
+            if len(self.replies) >= MAX_REPLIES:
+                self.replies.pop(next(iter(self.replies)))
+            self.replies[ready.data["key"]] = reply
+
+
+def _is_result(reply: str) -> bool:
+    """True for a whole reply line holding a training result (not a timeout, an error or a cut-off line)."""
+    try:
+        return reply.startswith(RESULT_PREFIX) and "test_accuracy" in json.loads(reply[len(RESULT_PREFIX):])
+    except ValueError:
+        return False
 
 
 def serve(path: Path, preload: list[str]) -> None:
-    """Import Keras, load ``preload`` datasets, listen on ``path`` and fork a child per request (never returns)."""
+    """Import Keras, load ``preload`` datasets, listen on ``path`` and serve requests (never returns)."""
     import keras  # noqa: F401  (imported once here, inherited by every child)
 
     for name in preload:
@@ -120,20 +214,9 @@ def serve(path: Path, preload: list[str]) -> None:
         except datasets.DatasetError:  # this machine lacks it: the grader reports such jobs as not graded
             pass
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    path.unlink(missing_ok=True)
-    server.bind(str(path))
-    server.listen(64)
+    server = Server(path)
     print(READY_LINE, flush=True)
-    while True:
-        connection, _ = server.accept()
-        if os.fork() == 0:
-            server.close()
-            try:
-                _serve_one(connection)
-            finally:
-                os._exit(0)
-        connection.close()
+    server.run()
 
 
 if __name__ == "__main__":

@@ -150,39 +150,79 @@ def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the mod
 
 
 def canonical_json(config: Any) -> str:
-    """Return JSON of ``config`` with every ``name`` replaced by its order of appearance.
+    """Return JSON of ``config`` with generated layer and optimizer names replaced by their order of appearance.
 
     Two builds of the same architecture and compile settings differ only in
-    generated names such as ``dense_7`` or ``adam_1``; wiring between layers
-    is kept, since every use of a name maps to the same placeholder.
+    generated names such as ``dense_7`` or ``adam_1``. Only names in those
+    places are replaced (a layer's or optimizer's own ``name`` and the
+    references to a layer in ``keras_history``, ``input_layers`` and
+    ``output_layers``), each by the same placeholder wherever it is used, so
+    wiring is kept; every other string, such as an activation or a dtype
+    policy's name, stays as written. Two configs with the same result
+    therefore differ in names only, and train to the same numbers.
+
+    Args:
+        config: ``{"model": <model config>, "compile": <compile config>}``.
     """
     names: dict[str, str] = {}
+    named: set[int] = set()
 
-    def collect(node: Any) -> None:
+    def collect_name(node: dict) -> None:
+        if isinstance(node.get("name"), str):
+            names.setdefault(node["name"], f"name{len(names)}")
+            named.add(id(node))
+
+    def collect_layer(node: Any) -> None:
+        inner = node.get("config") if isinstance(node, dict) else None
+        if isinstance(inner, dict):
+            collect_name(node)  # a functional model's layers carry their name beside their config too
+            collect_name(inner)
+            for child in inner.get("layers") or []:
+                collect_layer(child)
+
+    def collect_optimizers(node: Any) -> None:
         if isinstance(node, dict):
-            if isinstance(node.get("name"), str):
-                names.setdefault(node["name"], f"name{len(names)}")
-            for value in node.values():
-                collect(value)
+            for key, value in node.items():
+                if key == "optimizer":
+                    collect_layer(value)
+                collect_optimizers(value)
         elif isinstance(node, list):
             for value in node:
-                collect(value)
+                collect_optimizers(value)
+
+    def reference(value: Any) -> Any:
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return [names.get(value[0], value[0]), *value[1:]]
+        if isinstance(value, list):
+            return [reference(item) for item in value]
+        return value
 
     def rename(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {key: rename(value) for key, value in node.items()}
         if isinstance(node, list):
             return [rename(value) for value in node]
-        return names.get(node, node) if isinstance(node, str) else node
+        if not isinstance(node, dict):
+            return node
+        renamed = {}
+        for key, value in node.items():
+            if key == "name" and id(node) in named:
+                renamed[key] = names[value]
+            elif key in ("keras_history", "input_layers", "output_layers"):
+                renamed[key] = reference(value)
+            else:
+                renamed[key] = rename(value)
+        return renamed
 
-    collect(config)
+    collect_layer(config.get("model"))
+    collect_optimizers(config)
     return json.dumps(rename(config), sort_keys=True)
 
 
-def _cache_file(request: dict[str, Any]) -> Path | None:
-    folder = os.environ.get(CACHE_VARIABLE, "").strip()
-    if not folder:
-        return None
+def training_key(request: dict[str, Any]) -> str:
+    """A digest of everything that decides a brief training's result: architecture, compile settings, budget, backend.
+
+    Training is deterministic, so two requests with the same key train to
+    the same numbers (`canonical_json` says which differences are ignored).
+    """
     key = json.dumps(
         {
             "learner": canonical_json({"model": json.loads(request["model"]), "compile": request["compile"]}),
@@ -191,7 +231,12 @@ def _cache_file(request: dict[str, Any]) -> Path | None:
         },
         sort_keys=True,
     )
-    return Path(folder) / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _cache_file(request: dict[str, Any]) -> Path | None:
+    folder = os.environ.get(CACHE_VARIABLE, "").strip()
+    return Path(folder) / f"{training_key(request)}.json" if folder else None
 
 
 def _ask_trainer(request: dict[str, Any], budget: budgets.TrainingBudget, what: str) -> dict[str, Any]:
