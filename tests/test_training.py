@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 
 import keras
 import pytest
@@ -196,3 +197,20 @@ def test_functions_from_outside_keras_are_refused_before_training():
     relu = {"module": "tensorflow.python.ops.gen_nn_ops", "class_name": "function", "config": "relu"}
     assert training.sanitise_config({"activation": relu}) == {"activation": "relu"}
     assert training.sanitise_config({"activation": {**relu, "config": "softmax_v2"}}) == {"activation": "softmax"}
+
+
+def test_the_lesson_style_and_the_keras_style_of_one_model_share_a_training_key():
+    """The key a warm service reuses results by: right answers written either way train once per worker."""
+    import tensorflow as tf
+
+    lesson = tf.keras.models.Sequential()
+    lesson.add(tf.keras.layers.Flatten(input_shape=(28, 28)))
+    lesson.add(tf.keras.layers.Dense(32, activation=tf.nn.relu))
+    lesson.add(tf.keras.layers.Dense(10, activation=tf.nn.softmax))
+    lesson.compile(optimizer=tf.keras.optimizers.Adam(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    def key(model, budget=SMALL):
+        return training.training_key({**training.serialise(model, "build()"), "budget": asdict(budget)})
+
+    assert key(lesson) == key(small_model()) == key(small_model())
+    assert key(small_model()) != key(small_model(), budgets.TrainingBudget(**{**SMALL.__dict__, "seed": 1}))
