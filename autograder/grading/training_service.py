@@ -102,11 +102,11 @@ class TrainingService:
         self.socket.unlink(missing_ok=True)
 
 
-def _serve_one(connection: socket.socket, request: dict, results: int) -> None:
+def _serve_one(connection: socket.socket, request: dict, result_pipe: int) -> None:
     """In a forked child: train as ``request`` asks, within the budget's time limit; write the reply to both ends.
 
     The reply goes to the learner's ``connection`` and, unless training ran
-    out of time, to the server through the pipe ``results``.
+    out of time, to the server through the write end ``result_pipe``.
     """
     with connection, connection.makefile("wb") as stream:
         limit = float(request.get("budget", {}).get("time_limit_s", 600))
@@ -122,7 +122,7 @@ def _serve_one(connection: socket.socket, request: dict, results: int) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         stream.write(reply.encode() + b"\n")
         stream.flush()
-    with os.fdopen(results, "wb") as pipe:
+    with os.fdopen(result_pipe, "wb") as pipe:
         pipe.write(reply.encode())
 
 
