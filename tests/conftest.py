@@ -9,6 +9,7 @@ wrong submission in the corpus.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from autograder import course, notebooks
 from autograder.authoring import corpus
+from autograder.course import Course
 from autograder.learner import datasets, training
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +68,38 @@ def unchecked_cells(assignment: str) -> set[str]:
     return {spec.accuracy_cell}
 
 
+def printed_accuracies(course_root: Path, assignment: str, student: str) -> list[str]:
+    """The accuracies the hidden tests printed in a student's autograded notebook, in cell order."""
+    notebook = notebooks.read(Course(course_root).autograded_notebook(assignment, student))
+    printed = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs)
+    return re.findall(r"accuracy after brief training: (\d\.\d+)", printed)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     """The course root (the repository root)."""
     return PROJECT_ROOT
+
+
+# Modules whose expensive fixtures are built per assignment (a graded batch, the corpus of one assignment): with
+# pytest-xdist, each assignment's tests may run on a worker of its own.
+SPLIT_BY_ASSIGNMENT = {"test_autograde", "test_corpus"}
+
+
+def pytest_collection_modifyitems(items):
+    """Group tests for pytest-xdist's ``--dist loadgroup`` (scripts/test.sh runs two workers).
+
+    A module's tests stay on one worker, so that no module-scoped fixture (a
+    graded batch, a cluster, an installed wheel) is built twice; the modules
+    in `SPLIT_BY_ASSIGNMENT` are split further, one group per assignment.
+    Without pytest-xdist the marks change nothing.
+    """
+    for item in items:
+        group = getattr(getattr(item, "module", None), "__name__", item.nodeid.split("::")[0])
+        params = getattr(item, "callspec", None)
+        if group in SPLIT_BY_ASSIGNMENT and params is not None and "assignment" in params.params:
+            group += f"[{params.params['assignment']}]"
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _explicitly_parametrized(metafunc, name: str) -> bool:

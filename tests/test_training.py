@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from dataclasses import asdict
 
 import keras
+import psutil
 import pytest
 from keras import layers
 
@@ -175,6 +178,28 @@ def test_warm_service_reports_learner_errors_and_time_limits(warm_service, monke
         training.brief_train(small_model(), budgets.TrainingBudget(**{**SMALL.__dict__, "time_limit_s": 1.0}))
     assert warm_service.running
     assert training.brief_train(small_model(), SMALL).test_accuracy > 0.4
+
+
+STARTS_A_SERVICE_AND_WAITS = """
+import os, time
+from autograder.grading.training_service import TrainingService
+service = TrainingService([], dict(os.environ))
+service.start()
+print(service.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_service_stops_once_the_worker_that_started_it_is_killed():
+    """A grading worker killed outright (SIGKILL: no clean-up runs) must not leave its service holding Keras in memory."""
+    worker = subprocess.Popen([sys.executable, "-c", STARTS_A_SERVICE_AND_WAITS], stdout=subprocess.PIPE, text=True)
+    try:
+        service = psutil.Process(int(worker.stdout.readline()))
+        assert service.is_running()
+    finally:
+        worker.kill()
+        worker.wait()
+    service.wait(timeout=30)  # psutil.TimeoutExpired if it is still there
 
 
 def test_lesson_style_tensorflow_activations_train_as_their_keras_twins():

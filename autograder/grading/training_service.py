@@ -45,6 +45,8 @@ REQUEST_TIMEOUT_S = 30.0
 MAX_REQUEST_BYTES = 16 << 20
 # Distinct trained results kept for reuse (each a few hundred bytes).
 MAX_REPLIES = 10_000
+# How often the server looks whether the process that started it (its grading worker) is still there.
+PARENT_CHECK_S = 1.0
 
 
 class TrainingService:
@@ -135,6 +137,11 @@ class Server:
     reply, to the last bit, without training again. Only results are
     reused, never timeouts or errors; the replies live in this process's
     memory, out of every learner kernel's reach.
+
+    The server outlives nobody: once the process that started it is gone
+    (a grading worker killed, say, by the kernel's out-of-memory killer), it
+    stops with every trainer it forked instead of holding Keras and the
+    datasets in memory for good.
     """
 
     def __init__(self, path: Path) -> None:
@@ -145,15 +152,17 @@ class Server:
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.listener, selectors.EVENT_READ)
         self.replies: dict[str, str] = {}
+        self.parent = os.getppid()
 
     def run(self) -> None:
-        """Serve requests until killed."""
-        while True:
-            for ready, _ in self.selector.select():
+        """Serve requests until killed or orphaned; an orphaned server kills its process group (itself and its trainers)."""
+        while os.getppid() == self.parent:
+            for ready, _ in self.selector.select(timeout=PARENT_CHECK_S):
                 if ready.fileobj is self.listener:
                     self._take_request()
                 else:
                     self._read_result(ready)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
 
     def _take_request(self) -> None:
         connection, _ = self.listener.accept()

@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     kernels = SpareKernels(folder / "kernels", environment, arguments.hide, hide_all_but_own=workfolders.parent())
     kernels.prepare()
     worker = Worker(folder, kernels, os.environ.get("KERAS_BACKEND", "tensorflow"))
-    send(frames_out, READY)
     try:
+        send(frames_out, READY)
         while (job := receive(sys.stdin.buffer)) is not None:
             if not service.running:  # killed (out of memory, say): bring it back on the same socket
                 service.start()
