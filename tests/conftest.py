@@ -81,27 +81,6 @@ def root() -> Path:
     return PROJECT_ROOT
 
 
-# Modules whose expensive fixtures are built per assignment (a graded batch, the corpus of one assignment): with
-# pytest-xdist, each assignment's tests may run on a worker of its own.
-SPLIT_BY_ASSIGNMENT = {"test_autograde", "test_corpus"}
-
-
-def pytest_collection_modifyitems(items):
-    """Group tests for pytest-xdist's ``--dist loadgroup`` (scripts/test.sh runs two workers).
-
-    A module's tests stay on one worker, so that no module-scoped fixture (a
-    graded batch, a cluster, an installed wheel) is built twice; the modules
-    in `SPLIT_BY_ASSIGNMENT` are split further, one group per assignment.
-    Without pytest-xdist the marks change nothing.
-    """
-    for item in items:
-        group = getattr(getattr(item, "module", None), "__name__", item.nodeid.split("::")[0])
-        params = getattr(item, "callspec", None)
-        if group in SPLIT_BY_ASSIGNMENT and params is not None and "assignment" in params.params:
-            group += f"[{params.params['assignment']}]"
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 def _explicitly_parametrized(metafunc, name: str) -> bool:
     return any(name in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize"))
 

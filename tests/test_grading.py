@@ -33,8 +33,7 @@ from conftest import printed_accuracies, require
 pytestmark = pytest.mark.nbgrader
 
 ASSIGNMENT = "fashion_dense"
-# Room for a right notebook's slowest cell while another test process grades beside this one (scripts/test.sh).
-CELL_TIMEOUT_S = 45
+CELL_TIMEOUT_S = 30
 MEMORY_MIB = 3000
 
 READ_SOURCE = """
