@@ -4,8 +4,9 @@ One batch per assignment, graded two at a time in a scratch copy of the
 course: the reference answers, answers written the way the lessons write
 them (tests/test_corpus.py proves a second, differently written correct
 solution in-process), the untouched release notebook, the corpus's
-submission with several mistakes, and single mistakes of the corpus packed into notebooks
-(`corpus.rounds`: mistakes in different cells, losing different tests).
+submission with several mistakes, and single mistakes of the corpus packed
+into notebooks (`corpus.rounds`: mistakes in different cells, losing
+different tests).
 Each must lose exactly the tests it should, and no feedback page may show a
 line of a hidden test. tests/test_grading.py proves the runner's failure
 handling on one assignment, and that a notebook graded again in another run

@@ -17,14 +17,13 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from autograder import cli, nbgrader_run, notebooks
 from autograder.authoring import corpus, samples
 from autograder.course import Course
 from autograder.grading import batch, results
-from conftest import require
+from conftest import kill_family, require
 
 pytestmark = pytest.mark.nbgrader
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
@@ -63,15 +62,7 @@ class Cluster:
 
     def kill(self, process: subprocess.Popen) -> None:
         """Kill a process and everything it started."""
-        try:
-            family = [*psutil.Process(process.pid).children(recursive=True), psutil.Process(process.pid)]
-        except psutil.Error:
-            return
-        for member in family:
-            try:
-                member.kill()
-            except psutil.Error:
-                pass
+        kill_family(process.pid)
         process.wait()
 
     def stop(self) -> None:

@@ -11,7 +11,6 @@ killed mid-batch and resumed, and must end with the same grades.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import subprocess
@@ -28,7 +27,7 @@ from autograder.authoring import corpus, samples
 from autograder.course import Course
 from autograder.grading import batch, results, sandbox, workfolders
 from autograder.grading.batch import GradeOptions
-from conftest import printed_accuracies, require
+from conftest import kill_family, printed_accuracies, require
 
 pytestmark = pytest.mark.nbgrader
 
@@ -276,27 +275,6 @@ def _run_pid(folder: Path) -> int | None:
         return None
 
 
-def _kill_family(pid: int) -> None:
-    """SIGKILL a process and all its descendants, as a machine's crash would: freeze them first (until no new one
-    appears), so that none started meanwhile (a worker still starting its training service) escapes."""
-    frozen: dict[int, psutil.Process] = {}
-    while True:
-        try:
-            family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        new = [process for process in family if process.pid not in frozen]
-        if not new:
-            break
-        for process in new:
-            with contextlib.suppress(psutil.Error):
-                process.suspend()
-            frozen[process.pid] = process
-    for process in frozen.values():
-        with contextlib.suppress(psutil.Error):
-            process.kill()
-
-
 def test_killed_run_resumes_to_the_same_grades(graded_batch, tmp_path_factory, project):
     _, fixtures, uninterrupted, _, _ = graded_batch
     root = _course(project, tmp_path_factory, "resumed")
@@ -310,7 +288,7 @@ def test_killed_run_resumes_to_the_same_grades(graded_batch, tmp_path_factory, p
     deadline = time.monotonic() + 300
     while not list((root / "feedback").glob(f"*/{ASSIGNMENT}/results.json")) and time.monotonic() < deadline:
         time.sleep(0.5)
-    _kill_family(runner.pid)
+    kill_family(runner.pid)
     runner.wait()
     killed_folders = [folder for folder in workfolders.parent().iterdir() if _run_pid(folder) == runner.pid]
     assert len(killed_folders) == 1  # a killed run cannot remove its folder; the next run does
