@@ -15,6 +15,10 @@ c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 # Grade submitted notebooks even when they arrive without a timestamp.
 c.Autograde.create_student = True
+# What `autograder grade` takes in (autograder/grading/intake_limits.py): a
+# submissions zip (2 GiB uncompressed, 20,000 members, compression ratio 200)
+# and each notebook (20 MiB, 2,000 cells, 10 MiB of outputs). To raise one:
+# c.IntakeLimits.max_notebook_bytes = 50 * 2**20
 # Autograde with the hardened Execute step: patches to the grading helpers
 # are undone before each hidden test, a dead kernel costs only the cells from
 # the one that killed it, and `autograder grade` can set a memory limit
@@ -27,7 +31,8 @@ c.Autograde.autograde_preprocessors = [
 ]
 # Feedback for students: each lost point with its message, never the hidden
 # tests' code or a traceback (autograder/grading/feedback.py); `autograder
-# grade --feedback full` restores nbgrader's full rendering.
+# grade --feedback full` sets StudentFeedback.full_outputs (every output whole,
+# the learner's own tracebacks kept; hidden code still left out).
 from autograder.grading.feedback import StudentFeedback  # noqa: E402
 from nbgrader.converters.generate_feedback import GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402

@@ -3,10 +3,12 @@
 A submission's whole path, module by module:
 
 1. `autograder.grading.submissions` finds each student's notebook (nbgrader's
-   layout, LMS downloads, zips);
-2. this module plans the batch: a notebook whose ``results.json`` already
-   records a grade of the same file is done (a killed run resumes where it
-   stopped; a changed notebook is regraded), the others become
+   layout, LMS downloads, zips), refusing a zip over the course's
+   `autograder.grading.intake_limits.IntakeLimits`;
+2. this module plans the batch: a notebook over those limits fails with
+   the reason, never sent to a worker; a notebook whose ``results.json``
+   already records a grade of the same file is done (a killed run resumes
+   where it stopped; a changed notebook is regraded), the others become
    `GradingJob` objects (`autograder.grading.job`) that carry the notebook,
    the assignment's template gradebook and the limits;
 3. an executor (`autograder.grading.executors`: warm local workers, or a
@@ -31,9 +33,10 @@ from typing import Callable
 
 from autograder import course, nbgrader_run, notebooks
 from autograder.course import Course
-from autograder.grading import hardware, record, results, submissions, workfolders
+from autograder.grading import hardware, intake_limits, record, results, submissions, workfolders
 from autograder.grading import report as class_report
 from autograder.grading.executors import ClusterGone, DaskExecutor, LocalExecutor, worker_environment
+from autograder.grading.intake_limits import IntakeLimits
 from autograder.grading.job import FEEDBACK_MODES, GradingJob, GradingOutcome, Limits, Template
 from autograder.grading.progress import Progress
 from autograder.grading.results import FAILED, GRADED, SubmissionResult, unscored
@@ -131,12 +134,13 @@ def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[
     if cluster is not None:
         cluster.connect()  # an unreachable scheduler is an error before anything is recorded
     with workfolders.run_folder() as work:
-        incoming = submissions.collect(options.submissions or root / "submitted", assignment, work / "unzipped")
+        intake = intake_limits.load(root)
+        incoming = submissions.collect(options.submissions or root / "submitted", assignment, work / "unzipped", intake)
         if options.students:
             incoming = [entry for entry in incoming if entry.student in options.students]
         template = make_template(root, assignment, work / "template")
         record.register_assignment(the_course, assignment, work / "release")
-        done, jobs, failed_now = _plan(the_course, incoming, options, template)
+        done, jobs, failed_now = _plan(the_course, incoming, options, template, intake)
         progress = Progress(len(jobs) + len(failed_now), report)
         identities = {entry.student: entry.identity for entry in incoming if entry.identity is not None}
         for result in failed_now:
@@ -198,9 +202,14 @@ def make_template(root: Path, assignment: str, folder: Path) -> Template:
 
 
 def _plan(
-    the_course: Course, incoming: list[submissions.Incoming], options: GradeOptions, template: Template
+    the_course: Course, incoming: list[submissions.Incoming], options: GradeOptions, template: Template,
+    intake: IntakeLimits,
 ) -> tuple[dict[str, SubmissionResult], list[GradingJob], list[SubmissionResult]]:
-    """Import notebooks; split students into already done, to grade, and failed before running."""
+    """Import notebooks; split students into already done, to grade, and failed before running.
+
+    A student without a notebook, or whose notebook is over ``intake``'s
+    limits, fails before running (the notebook is not imported).
+    """
     assignment = template.assignment
     limits = Limits(
         timeout_s=options.timeout_s,
@@ -213,8 +222,8 @@ def _plan(
     for entry in incoming:
         prior = results.read_json(the_course.results_json(assignment, entry.student))
         finished = prior is not None and prior.status in (GRADED, FAILED) and not options.force
-        if entry.notebook is None:
-            reason = entry.problem or "no notebook"
+        reason = (entry.problem or "no notebook") if entry.notebook is None else intake.notebook_problem(entry.notebook)
+        if reason:
             if finished and prior.reason == reason and not prior.notebook_sha256:
                 done[entry.student] = prior
             else:

@@ -31,14 +31,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import tempfile
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from autograder.grading.intake_limits import IntakeLimits
 from autograder.grading.results import SubmissionResult
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -54,10 +57,18 @@ CANVAS_RESUBMITTED = re.compile(r"-\d+(?=\.ipynb$)")
 # Moodle (mod/assign): full name, participant id, the submission plugin; a folder ends in "_".
 MOODLE_FOLDER = re.compile(r"^(?P<name>.+)_(?P<user_id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_$")
 MOODLE_FILE = re.compile(r"^(?P<name>.+)_(?P<user_id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$")
+# Extraction copies a member this many bytes at a time, counting them.
+UNZIP_CHUNK_BYTES = 1 << 20
+# What extracting a damaged, encrypted or oddly compressed zip raises (OSError: a clash of names, a full disk).
+UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
 
 
 class SubmissionsError(ValueError):
-    """The submissions path cannot be read at all (missing, not a folder or zip, unreadable metadata)."""
+    """The submissions path cannot be read at all.
+
+    It is missing, neither a folder nor a zip, a zip that is damaged or over
+    the course's `IntakeLimits`, or holds unreadable metadata.
+    """
 
 
 @dataclass(frozen=True)
@@ -163,20 +174,26 @@ def _in_folder(student: str, folder: Path, assignment: str, identity: Identity |
     return _pick(student, {path: path.name for path in _notebooks(searched)}, f"{folder.name}/", assignment, identity)
 
 
-def collect(path: Path, assignment: str, unpack_to: Path | None = None) -> list[Incoming]:
+def collect(
+    path: Path, assignment: str, unpack_to: Path | None = None, limits: IntakeLimits | None = None
+) -> list[Incoming]:
     """Return every student's submission of ``assignment`` under ``path``, sorted by student.
 
     Args:
         path: a folder in one of the layouts above, or a ``.zip`` of one.
         assignment: the assignment id.
         unpack_to: where to unpack a zip (default: a new temporary folder).
+        limits: how large a zip may be (default: `IntakeLimits`' defaults;
+            ``autograder grade`` passes the course's).
 
     Returns:
         One `Incoming` per student, LMS students with their `Identity`.
 
     Raises:
         SubmissionsError: ``path`` is missing, is neither a folder nor a zip,
-            or holds a Gradescope ``submission_metadata.yml`` that cannot be read.
+            is a zip over ``limits``, damaged or with a member outside
+            itself, or holds a Gradescope ``submission_metadata.yml`` that
+            cannot be read.
 
     Example:
         >>> collect(Path("canvas_download.zip"), "fashion_dense")[0].identity  # doctest: +SKIP
@@ -188,7 +205,7 @@ def collect(path: Path, assignment: str, unpack_to: Path | None = None) -> list[
         if not zipfile.is_zipfile(path):
             raise SubmissionsError(f"submissions must be a folder or a .zip; received: {path}")
         folder = Path(unpack_to or tempfile.mkdtemp(prefix="autograder-zip-"))
-        _unzip(path, folder)
+        _unzip(path, folder, limits or IntakeLimits())
         return collect(folder, assignment)
     folder = _unwrapped(path, assignment)
     found = _gradescope(folder, assignment) if (folder / GRADESCOPE_METADATA).is_file() else _listed(folder, assignment)
@@ -291,11 +308,71 @@ def _gradescope(folder: Path, assignment: str) -> list[Incoming]:
     return found
 
 
-def _unzip(archive: Path, folder: Path) -> None:
-    """Extract ``archive`` into ``folder``, refusing members that would land outside it."""
-    with zipfile.ZipFile(archive) as opened:
-        for member in opened.infolist():
-            target = (folder / member.filename).resolve()
-            if not target.is_relative_to(folder.resolve()):
-                raise SubmissionsError(f"{archive.name}: member {member.filename!r} points outside the archive")
-        opened.extractall(folder)
+def _unzip(archive: Path, folder: Path, limits: IntakeLimits) -> None:
+    """Extract ``archive`` into ``folder`` within ``limits``, refusing members that would land outside it.
+
+    The central directory is checked first (member count, sizes,
+    compression ratios, paths), so an archive over a limit writes nothing.
+    Headers can lie, so extraction also counts the bytes it writes and stops
+    at a member that holds more than its header declares: the declared sizes
+    passed the check, so the bytes written stay within ``max_archive_bytes``.
+    When the archive is refused, what was extracted is removed (unless
+    ``folder`` held something before).
+
+    Raises:
+        SubmissionsError: the archive is over a limit, damaged, or has a
+            member outside itself; the message names the limit, the value
+            found and how to raise the limit.
+    """
+    owned = not folder.exists() or not any(folder.iterdir())
+    problem: str | None = "extraction was interrupted"
+    try:
+        problem = _unzip_problem(archive, folder, limits)
+    finally:
+        if problem and owned:
+            shutil.rmtree(folder, ignore_errors=True)
+    if problem:
+        raise SubmissionsError(f"{archive.name} is refused: {problem}")
+
+
+def _unzip_problem(archive: Path, folder: Path, limits: IntakeLimits) -> str | None:
+    """Check ``archive``'s central directory, then extract it; why it is refused, or None once extracted."""
+    try:
+        with zipfile.ZipFile(archive) as opened:
+            members = opened.infolist()
+            problem = limits.archive_problem(members) or _outside(members, folder)
+            if problem:
+                return problem
+            for member in members:
+                problem = _extract(opened, member, folder)
+                if problem:
+                    return problem
+    except UNZIP_ERRORS as error:
+        return f"it cannot be extracted ({type(error).__name__}: {str(error).strip()[:200]})"
+    return None
+
+
+def _outside(members: list[zipfile.ZipInfo], folder: Path) -> str | None:
+    """The first member whose path leaves ``folder`` (``../``, an absolute path), in words, or None."""
+    inside = folder.resolve()
+    for member in members:
+        if not (folder / member.filename).resolve().is_relative_to(inside):
+            return f"member {member.filename!r} points outside the archive"
+    return None
+
+
+def _extract(opened: zipfile.ZipFile, member: zipfile.ZipInfo, folder: Path) -> str | None:
+    """Write one member under ``folder``; stop, and say why, once it yields more bytes than its header declares."""
+    target = (folder / member.filename).resolve()
+    if member.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with opened.open(member) as source, target.open("wb") as out:
+        while chunk := source.read(UNZIP_CHUNK_BYTES):
+            written += len(chunk)
+            if written > member.file_size:
+                return f"member {member.filename!r} holds more than the {member.file_size:,} bytes its header declares"
+            out.write(chunk)
+    return None
