@@ -10,7 +10,8 @@ import zipfile
 
 import pytest
 
-from venvs import borrowing_venv, pip_install
+from autograder.authoring import student_package
+from venvs import borrowing_venv, pip_install, pip_uninstall
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +66,39 @@ def test_the_commands_work_from_the_installed_package(installed, root, tmp_path)
     assert calibration.stdout.strip().endswith("335114")
     doctor = run(installed, str(command), "doctor", cwd=tmp_path)
     assert "nbgrader" in doctor.stdout and "Traceback" not in doctor.stderr
+
+
+def test_the_learner_wheel_installed_over_the_project_refuses_to_grade_until_fixed(project_wheel, root, tmp_path):
+    python = borrowing_venv(tmp_path / "venv")
+    command = str(python.parent / "autograder")
+    pip_install(python, str(project_wheel))
+    pip_install(python, str(root / "release" / student_package.wheel_name()))
+    probe = run(python, "-c", "import autograder.grading", cwd=tmp_path)
+    assert probe.returncode != 0
+    assert "ShadowedInstall: the learner package cnn_course_learner" in probe.stderr, probe.stderr[-2000:]
+    assert "uninstall -y cnn_course_learner" in probe.stderr and "install --force-reinstall --no-deps" in probe.stderr
+    doctor = run(python, command, "doctor", cwd=tmp_path)
+    assert doctor.returncode == 2 and "Traceback" not in doctor.stderr, doctor.stderr[-2000:]
+    assert "uninstall -y cnn_course_learner" in doctor.stderr
+    # The fix the message names: the learner package out, this project's files back.
+    pip_uninstall(python, "cnn_course_learner")
+    pip_install(python, "--force-reinstall", str(project_wheel))
+    fixed = run(python, "-c", "import autograder.grading, autograder.authoring.build, autograder.learner.checks",
+                cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr[-2000:]
+    assert run(python, command, "--help", cwd=tmp_path).returncode == 0
+
+
+def test_the_project_installed_over_the_learner_wheel_wins_and_losing_its_files_is_caught(project_wheel, root,
+                                                                                        tmp_path):
+    python = borrowing_venv(tmp_path / "venv")
+    pip_install(python, str(root / "release" / student_package.wheel_name()))
+    pip_install(python, str(project_wheel))
+    probe = "import autograder, autograder.grading; print(autograder.__distribution__)"
+    over = run(python, "-c", probe, cwd=tmp_path)
+    assert over.returncode == 0 and over.stdout.strip() == "cnn-course-autograder", over.stderr[-2000:]
+    # Uninstalling the learner package now deletes files the two share (autograder/__init__.py, autograder/learner/).
+    pip_uninstall(python, "cnn_course_learner")
+    broken = run(python, "-c", "import autograder.grading", cwd=tmp_path)
+    assert broken.returncode != 0 and "has lost its __init__.py" in broken.stderr, broken.stderr[-2000:]
+    assert "install --force-reinstall --no-deps" in broken.stderr

@@ -32,3 +32,9 @@ def pip_install(python: Path, *arguments: str) -> subprocess.CompletedProcess:
     """Run the running environment's pip for the environment of ``python`` (offline, no dependencies fetched)."""
     return subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index",
                            "--no-deps", "--quiet", *arguments], capture_output=True, text=True, check=True)
+
+
+def pip_uninstall(python: Path, *distributions: str) -> subprocess.CompletedProcess:
+    """Uninstall ``distributions`` from the environment of ``python`` with the running environment's pip."""
+    return subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "uninstall", "--yes", "--quiet",
+                           *distributions], capture_output=True, text=True, check=True)

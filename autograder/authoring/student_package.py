@@ -8,7 +8,9 @@ answers, the wrong-answer corpus, calibration) or `autograder.grading`
 (the runner, the trusted trainer). `autograder build` writes it to
 ``release/`` next to the release notebooks, byte for byte the same from
 the same sources (fixed timestamps, no compression), so ``build --check``
-can tell when it is stale.
+can tell when it is stale. Its ``autograder/__init__.py`` names the
+distribution (``__distribution__``), so an instructor's install that it
+shadows refuses to grade (`autograder.install_check`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import zipfile
 from pathlib import Path
 
 import autograder
+from autograder import install_check
 
-DISTRIBUTION = "cnn_course_learner"
+DISTRIBUTION = install_check.LEARNER
 SUMMARY = "What the CNN course's notebooks import: datasets, checks, plots and brief-training requests."
 REQUIREMENTS = (
     "numpy>=1.26",
@@ -34,6 +37,8 @@ REQUIREMENTS = (
 PACKAGE_INIT = '''"""The CNN course's learner package: `autograder.learner` is what the notebooks import."""
 
 __version__ = "{version}"
+# Not the instructor's autograder: its grading and authoring refuse to run under this file.
+__distribution__ = "{distribution}"
 '''
 TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
@@ -45,7 +50,7 @@ def wheel_name(version: str = autograder.__version__) -> str:
 
 def package_files(version: str = autograder.__version__) -> dict[str, bytes]:
     """The files the wheel installs, by path inside ``site-packages``: the learner modules and a small package init."""
-    files = {"autograder/__init__.py": PACKAGE_INIT.format(version=version).encode()}
+    files = {"autograder/__init__.py": PACKAGE_INIT.format(version=version, distribution=DISTRIBUTION).encode()}
     learner = Path(autograder.__file__).parent / "learner"
     for path in sorted(learner.glob("*.py")):
         files[f"autograder/learner/{path.name}"] = path.read_bytes()
