@@ -36,7 +36,7 @@ Three parts, for two audiences:
   - `kernels`: the learner's sandboxed kernels, one started ahead.
   - `execute`: nbgrader's Execute step hardened for untrusted notebooks.
   - `guard`: undoing a learner's patches before hidden tests.
-  - `sandbox`: no network and private files hidden for learner code.
+  - `sandbox`: confining learner kernels (network, processes, files, limits).
   - `trainer`, `training_service`: the trusted trainer, warm per worker.
   - `feedback`: feedback pages without hidden tests.
   - `record`: the one writer of gradebook, feedback, results.json and tables.
@@ -46,8 +46,12 @@ Three parts, for two audiences:
   - `hardware`, `workfolders`: GPUs and cores; each run's private folder.
 
 - Shared: `course` (the one home of course paths), `notebooks` (cell
-  roles), `nbgrader_run` (nbgrader commands and gradebooks), and the
+  roles), `nbgrader_run` (nbgrader commands and gradebooks),
+  `install_check` (this install, not the learner package over it), and the
   commands: `cli`, `demo`, `doctor`.
 """
 
 __version__ = "0.1.0"
+# The distribution this ``autograder/__init__.py`` belongs to; the student package's names its own
+# (`autograder.install_check` tells the two apart).
+__distribution__ = "cnn-course-autograder"

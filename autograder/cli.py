@@ -2,6 +2,8 @@
 
 Each subcommand parses its arguments and calls one function that does the
 work; errors a user can fix are printed as one line, with exit status 2.
+That includes an install the learner package shadows
+(`autograder.install_check`), checked before the instructor's modules load.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import course, demo, doctor
-from autograder.authoring import build, calibration, corpus, gradescope
-from autograder.course import Course
-from autograder.grading import batch, export, results, submissions
-from autograder.grading.executors import ClusterGone
+from autograder import install_check
+
+# Before the instructor's modules below: under a learner package that shadows this install, one line and the fix.
+install_check.exit_if_shadowed()
+
+from autograder import course, demo, doctor  # noqa: E402
+from autograder.authoring import build, calibration, corpus, gradescope  # noqa: E402
+from autograder.course import Course  # noqa: E402
+from autograder.grading import batch, export, results, sandbox, submissions  # noqa: E402
+from autograder.grading.executors import ClusterGone  # noqa: E402
 
 
 def _build(arguments: argparse.Namespace) -> int:
@@ -71,6 +78,9 @@ def _grade(arguments: argparse.Namespace) -> int:
         feedback=arguments.feedback,
         scheduler=arguments.scheduler,
     )
+    isolation = ("as each cluster worker offers it (autograder doctor --scheduler ADDRESS)" if arguments.scheduler
+                 else sandbox.describe())
+    print(f"learner kernels' isolation: {isolation}", flush=True)
     report = batch.grade(root, arguments.assignment, options)
     print()
     print(results.summary_table(report.results))
@@ -165,8 +175,9 @@ def parser() -> argparse.ArgumentParser:
     grade_parser.add_argument("--student", action="append", default=[], help="grade only this student (repeatable)")
     grade_parser.add_argument("--force", action="store_true", help="regrade students already graded")
     grade_parser.add_argument("--feedback", choices=("messages", "full"), default="messages",
-                              help="messages: each failed check's message, no hidden test code (default); "
-                                   "full: nbgrader's rendering of the whole notebook")
+                              help="messages: each failed check's message, tracebacks and long outputs shortened "
+                                   "(default); full: every output whole and tracebacks of the learner's own cells; "
+                                   "neither shows hidden test code")
     grade_parser.add_argument("--scheduler", help="grade on a Dask cluster: scheduler address (tcp://host:8786) "
                                                   "or scheduler file (docs/cluster.md)")
     grade_parser.set_defaults(handler=_grade)

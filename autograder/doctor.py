@@ -73,11 +73,11 @@ def findings() -> list[Finding]:
     report.append(Finding("alembic (nbgrader's gradebook migrations)", alembic or "not on PATH",
                           None if alembic else "run from the course's virtual environment (source .venv/bin/activate)"))
     report.append(Finding(
-        "sandbox (no network, private files hidden)",
-        "available (unshare -rnm)" if sandbox.available() else "not available",
+        "isolation of learner kernels (docs/security.md)",
+        sandbox.describe(),
         None if sandbox.available() else
-        "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run as root; "
-        "until then learner code runs in a scratch copy outside the course, with network",
+        "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or "
+        "kernel.apparmor_restrict_unprivileged_userns=0) or run as root; until then do not grade untrusted notebooks",
     ))
     for name in ("fashion_mnist", "mnist", "cifar10", "sign_language"):
         report.append(_dataset_finding(name))

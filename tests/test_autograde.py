@@ -26,11 +26,13 @@ import html
 import os
 
 import pytest
+from nbconvert import HTMLExporter
 
 from autograder import course, demo, nbgrader_run, notebooks
 from autograder.authoring import cell_tests, corpus, leaks, samples
 from autograder.course import Course
 from autograder.grading import batch
+from autograder.grading.feedback import StudentFeedback
 from conftest import require
 
 pytestmark = pytest.mark.nbgrader
@@ -139,3 +141,19 @@ def test_graded_notebooks_keep_every_cell_but_the_hidden_tests(assignment, grade
     for student in grades:
         submitted = visible(Course(scratch).submitted_notebook(assignment, student))
         assert visible(Course(scratch).autograded_notebook(assignment, student)) == submitted, student
+
+
+def test_full_feedback_shows_no_hidden_test_code_either(assignment, root, graded):
+    """``--feedback full``'s rewriting of the notebooks this batch autograded (their test cells hold the hidden
+    blocks again), rendered as HTML: every output whole, and still no hidden line."""
+    scratch, grades, _ = graded
+    hidden = leaks.secret_lines(notebooks.read(course.source_notebook(root, assignment))).hidden
+    for student, result in grades.items():
+        if result.status != "graded":
+            continue
+        autograded = notebooks.read(Course(scratch).autograded_notebook(assignment, student))
+        assert leaks.leaks("\n".join(cell.source for cell in autograded.cells), hidden), student
+        rewritten, _ = StudentFeedback(full_outputs=True).preprocess(autograded, {})
+        page, _ = HTMLExporter().from_notebook_node(rewritten)
+        assert leaks.leaks(page, hidden) == [], student
+        assert "lines folded" not in page and "BEGIN HIDDEN TESTS" not in leaks.readable_text(page), student

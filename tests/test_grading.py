@@ -15,6 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +24,8 @@ import psutil
 import pytest
 
 from autograder import course, nbgrader_run, notebooks
-from autograder.authoring import corpus, samples
+from autograder.authoring import corpus, leaks, samples
+from autograder.authoring.corpus import hostile
 from autograder.course import Course
 from autograder.grading import batch, results, sandbox, workfolders
 from autograder.grading.batch import GradeOptions
@@ -130,6 +132,21 @@ def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbforma
         "reads_gradebook": (samples.fill(release, {**answers, "class_names": READ_GRADEBOOK}), sandboxed_loses),
         "not_json": ("{not json", _all_tests(project)),
         "missing_file": (None, _all_tests(project)),
+        **hostile_notebooks(release, answers, course_root, _all_tests(project)),
+    }
+
+
+def hostile_notebooks(release, answers, course_root: Path, every_test: frozenset[str]) -> dict:
+    """The hostile corpus: each attack in the ``class_names`` cell of a notebook whose other answers are right.
+
+    Attacks that would harm the grader itself on a machine without namespaces are graded only where they are in force.
+    """
+    confined = sandbox.available()
+    losses = {"cell": frozenset({"test_class_names"}), "all": every_test, "none": frozenset()}
+    return {
+        attack.name: (samples.fill(release, {**answers, hostile.CELL: hostile.code(attack, str(course_root))}),
+                      losses[attack.loses if confined else attack.unsandboxed_loses])
+        for attack in hostile.ATTACKS if confined or not attack.harms_without_sandbox
     }
 
 
@@ -178,10 +195,12 @@ def _lost(result: results.SubmissionResult) -> frozenset[str]:
 @pytest.mark.parametrize("student", [
     "correct_a", "correct_b", "infinite_loop", "sleeps_forever", "kernel_exits", "out_of_memory", "tampering",
     "deleted_locked", "edited_locked", "reads_source", "reads_source_absolute", "reads_runner_files",
-    "reads_gradebook", "not_json", "missing_file",
+    "reads_gradebook", "not_json", "missing_file", *[attack.name for attack in hostile.ATTACKS],
 ])
 def test_each_submission_gets_its_expected_grade(graded_batch, student, project):
     root, fixtures, report, _, _ = graded_batch
+    if student not in fixtures:
+        pytest.skip(f"{student} would harm the grader on a machine without namespaces ({sandbox.describe()})")
     result = next(result for result in report.results if result.student == student)
     assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(project, ASSIGNMENT)))
     assert _lost(result) == fixtures[student][1], result.messages
@@ -202,6 +221,22 @@ def test_failures_say_why_in_results_and_feedback(graded_batch, student, status,
     shown = json.loads(Course(root).results_json(ASSIGNMENT, student).read_text())["output"]
     assert words in shown
     assert words.split("'")[0] in feedback.replace("&#x27;", "'").replace("&#39;", "'")
+
+
+def test_attacks_change_nothing_of_the_course_or_the_machine(graded_batch):
+    """Nothing an attacker wrote reached the course, the right notebooks' results or the runner's disk."""
+    root, fixtures, report, lines, _ = graded_batch
+    assert len(report.results) == len(fixtures) and len(lines) == len(fixtures)
+    attacker = "writes_the_course"  # its own notebook and feedback show its code, mark included
+    written = [path for path in root.rglob("*") if path.is_file() and hostile.MARK.encode() in path.read_bytes()
+               and attacker not in path.parts]
+    assert written == []
+    for student in ("correct_a", "correct_b"):
+        assert nbgrader_run.read_grades(root, ASSIGNMENT, student).total == 15
+    assert not list(Path(tempfile.gettempdir()).glob("filler-*"))
+    if sandbox.available():
+        messages = results.read_json(Course(root).results_json(ASSIGNMENT, "fills_disk")).messages
+        assert any("of files, more than the grader's limit" in message for message in messages.values()), messages
 
 
 def test_tampering_is_undone_and_reported(graded_batch):
@@ -242,8 +277,12 @@ def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_their
     again = batch.grade(root, ASSIGNMENT, _options(folder))
     assert again.graded_now == []
     nbformat.write(samples.fill(_release(project), _answers(project)), str(folder / "deleted_locked.ipynb"))
-    regraded = batch.grade(root, ASSIGNMENT, _options(folder, students=("deleted_locked",)))
+    regraded = batch.grade(root, ASSIGNMENT, _options(folder, students=("deleted_locked",), feedback="full"))
     assert regraded.graded_now == ["deleted_locked"]
+    page = Course(root).feedback_page(ASSIGNMENT, "deleted_locked").read_text()
+    hidden = leaks.secret_lines(notebooks.read(course.source_notebook(project, ASSIGNMENT))).hidden
+    assert leaks.leaks(page, hidden) == [] and "(the grader's hidden checks ran here)" in page
+    assert "lines folded" not in page
     assert _lost(regraded.results[0]) == frozenset()
     assert regraded.results[0].scores == next(result.scores for result in first_run.results if result.student == "correct_a")
     first = printed_accuracies(root, ASSIGNMENT, "correct_a")

@@ -28,6 +28,7 @@ import json
 import os
 import signal
 import threading
+from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import psutil
@@ -37,16 +38,31 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
+from autograder.grading import guard
 from autograder.notebooks import role_of
 
 # Where GuardedExecute leaves data for the grader in a cell's metadata.
 METADATA_KEY = "autograder"
 
-PROTECT_CODE = "import autograder.grading.guard as _autograder_guard\n_autograder_guard.protect(globals())\n"
-RESTORE_CODE = (
-    "import json as _autograder_json\n"
-    "print(_autograder_json.dumps(__import__('autograder.grading.guard').grading.guard.restore(globals())))\n"
-)
+GUARD_MODULE = "_autograder_guard"
+
+
+def _guard_call(call: str) -> str:
+    """Kernel code that runs ``_autograder_guard.<call>``, loading the guard from its source first if needed.
+
+    The guard travels as source text: the learner's kernel cannot import
+    `autograder.grading` (the sandbox hides the instructor's package), and
+    the code binds no name in the learner's namespace.
+    """
+    source = Path(guard.__file__).read_text(encoding="utf-8")
+    load = (f"(__import__('sys').modules.get({GUARD_MODULE!r}) or __import__('sys').modules.setdefault("
+            f"{GUARD_MODULE!r}, (lambda module: (exec(compile({source!r}, 'autograder-guard', 'exec'), module.__dict__),"
+            f" module)[1])(__import__('types').ModuleType({GUARD_MODULE!r}))))")
+    return f"{load}.{call}\n"
+
+
+PROTECT_CODE = _guard_call("protect(globals())")
+RESTORE_CODE = f"print(__import__('json').dumps({_guard_call('restore(globals())').strip()}))\n"
 MEMORY_POLL_SECONDS = 0.25
 
 
@@ -60,6 +76,8 @@ class GuardedExecute(Execute):
     memory_limit_mb = Integer(0, help="Stop the kernel above this resident memory in MiB (0: no limit).").tag(
         config=True
     )
+    disk_limit_mb = Integer(0, help="Stop the kernel once its own folder holds more than this many MiB (0: no limit)."
+                            ).tag(config=True)
     guard = Bool(True, help="Undo changes to autograder, keras, numpy and builtins before hidden tests.").tag(
         config=True
     )
@@ -118,7 +136,9 @@ class GuardedExecute(Execute):
         self._memory_watch = threading.Event()
         if self.memory_limit_mb > 0 and self.km is not None and getattr(self.km, "provisioner", None) is not None:
             pid = self.km.provisioner.pid or self.km.provisioner.process.pid
-            threading.Thread(target=self._watch_memory, args=(pid,), daemon=True).start()
+            # A kernel the worker started has a folder of its own (its connection file's); plain nbgrader's does not.
+            own = Path(self.km.connection_file).parent if GuardedExecute.kernel_provider is not None else None
+            threading.Thread(target=self._watch_memory, args=(pid, own), daemon=True).start()
         if self.guard:
             self._run_hidden(PROTECT_CODE, index)
 
@@ -134,8 +154,8 @@ class GuardedExecute(Execute):
             self.nb.cells[index] = notebook_cell  # nbclient stores the cell it ran at ``index``
         return "".join(output.get("text", "") for output in scratch.outputs if output.output_type == "stream")
 
-    def _watch_memory(self, pid: int) -> None:
-        """Kill the kernel's process tree once its resident memory passes the limit."""
+    def _watch_memory(self, pid: int, folder: Path | None) -> None:
+        """Kill the kernel's process tree once its resident memory (or its folder's size) passes the limit."""
         assert self._memory_watch is not None
         limit = self.memory_limit_mb * 1024 * 1024
         while not self._memory_watch.wait(MEMORY_POLL_SECONDS):
@@ -145,17 +165,36 @@ class GuardedExecute(Execute):
                 used = sum(process.memory_info().rss for process in tree)
             except psutil.Error:
                 return
+            written = _folder_bytes(folder) if folder is not None and self.disk_limit_mb > 0 else 0
             if used > limit:
                 self._death_reason = (
                     f"the kernel used {used / 2**20:.0f} MiB, more than the grader's limit of "
                     f"{self.memory_limit_mb} MiB, and was stopped"
                 )
+            elif written > self.disk_limit_mb << 20:
+                self._death_reason = (
+                    f"the notebook wrote {written / 2**20:.0f} MiB of files, more than the grader's limit of "
+                    f"{self.disk_limit_mb} MiB, and was stopped"
+                )
+            if self._death_reason is not None:
                 for process in reversed(tree):
                     try:
                         os.kill(process.pid, signal.SIGKILL)
                     except ProcessLookupError:
                         pass
                 return
+
+
+def _folder_bytes(folder: Path) -> int:
+    """The bytes of the files under ``folder`` (0 once it is gone)."""
+    total = 0
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(parent, name)).st_size
+            except OSError:  # removed meanwhile
+                pass
+    return total
 
 
 def _stderr_to_stdout(cell: NotebookNode) -> None:

@@ -7,17 +7,24 @@ return and quick to read:
 
 - test cells keep their visible asserts and lose every
   ``### BEGIN HIDDEN TESTS`` block;
-- an error shows as its one-line message (``CheckFailure: ... expected
-  ..., found ... Hint: ...``), never a traceback, which would quote hidden
-  code;
-- long outputs (training logs) are folded to their first and last lines;
+- an error in a test cell shows as its one-line message (``CheckFailure:
+  ... expected ..., found ... Hint: ...``), never a traceback, which would
+  quote hidden code;
+- an error in any other cell does too, unless ``full_outputs`` is set;
+- long outputs (training logs) are folded to their first and last lines,
+  unless ``full_outputs`` is set;
 - a cell at the top lists each test that lost points, with its message;
 - an error in a notebook graded on JAX or PyTorch whose code calls
   TensorFlow (``tf.``) says so.
 
+``full_outputs`` (``autograder grade --feedback full``) keeps every output
+whole and the tracebacks of the learner's own cells, less each line that
+quotes a hidden block (a learner cell that calls a function a hidden
+block defined would otherwise show its code); hidden blocks and test
+cells' tracebacks stay hidden in both modes.
+
 The course's ``nbgrader_config.py`` puts it in ``GenerateFeedback``'s
-chain, so plain ``nbgrader generate_feedback`` gets it too;
-``autograder grade --feedback full`` leaves nbgrader's full rendering.
+chain, so plain ``nbgrader generate_feedback`` gets it too.
 `for_phones` adds what a page needs to read well on a small screen.
 """
 
@@ -31,13 +38,17 @@ from typing import Any
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Bool, Integer
 
+from autograder.authoring import leaks
 from autograder.notebooks import role_of
 
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 HIDDEN_NOTE = "# (the grader's hidden checks ran here)\n"
 TENSORFLOW_CALL = re.compile(r"\btf\.")
+# Terminal colours in a traceback, and the gutter IPython puts before a frame's code ("----> 5 ", "      3 ").
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+GUTTER = re.compile(r"^(?:-*>\s*)?\d+\s+")
 PHONE_HEAD = (
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
     "<style>body{max-width:100%;overflow-wrap:anywhere} pre{white-space:pre-wrap;word-break:break-word}"
@@ -69,6 +80,31 @@ def fold(text: str, keep: int) -> str:
     return "".join(lines[:keep]) + f"... ({folded} lines folded) ...\n" + "".join(lines[-keep:])
 
 
+def without_hidden_lines(frame: str, hidden: frozenset[str] | set[str]) -> str:
+    """Drop the lines of a traceback frame whose code is a line of a hidden block.
+
+    Args:
+        frame: one entry of an error output's ``traceback`` (several lines,
+            with terminal colours).
+        hidden: the stripped lines of the notebook's hidden blocks
+            (`autograder.authoring.leaks.secret_lines`).
+
+    Returns:
+        ``frame`` less those lines; colours, gutters and spaces are ignored
+        when comparing.
+
+    Example:
+        >>> without_hidden_lines("Cell In[4], line 2\\n      1 x = 1\\n----> 2 _expect(x, 42)", {"_expect(x, 42)"})
+        'Cell In[4], line 2\\n      1 x = 1'
+    """
+    kept = []
+    for line in frame.split("\n"):
+        plain = ANSI_CODE.sub("", line).strip()
+        if plain not in hidden and GUTTER.sub("", plain).strip() not in hidden:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def tensorflow_note(source: str, backend: str) -> str:
     """A sentence for an error in code that calls TensorFlow while Keras runs on another backend, else ``""``."""
     if backend in ("", "tensorflow") or not TENSORFLOW_CALL.search(source):
@@ -82,17 +118,24 @@ def tensorflow_note(source: str, backend: str) -> str:
 class StudentFeedback(NbGraderPreprocessor):
     """Strip hidden tests and tracebacks, fold long outputs and list lost points at the top (see the module)."""
 
-    kept_lines = Integer(15, help="Lines kept at each end of a long output.").tag(config=True)
+    kept_lines = Integer(15, help="Lines kept at each end of a long output (unless full_outputs).").tag(config=True)
+    full_outputs = Bool(
+        False,
+        help="Keep outputs whole and the tracebacks of the learner's own cells (less lines that quote hidden code); "
+        "hidden blocks and test cells' tracebacks stay hidden (autograder grade --feedback full).",
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any) -> tuple[NotebookNode, Any]:
         """Rewrite ``nb`` for the student; ``GetGrades`` must have run before (scores in the metadata)."""
         backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+        hidden = leaks.secret_lines(nb).hidden
         lost = []
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
+            keep_traceback = self.full_outputs and role_of(cell) != "test"
             for output in cell.get("outputs", []):
-                self._rewrite_output(output, cell.source, backend)
+                self._rewrite_output(output, cell.source, backend, hidden if keep_traceback else None)
             meta = cell.metadata.get("nbgrader", {})
             if role_of(cell) == "test":
                 cell.source = hide_hidden_tests(cell.source)
@@ -102,11 +145,17 @@ class StudentFeedback(NbGraderPreprocessor):
         nb.cells.insert(0, new_markdown_cell(self._summary(lost)))
         return nb, resources
 
-    def _rewrite_output(self, output: NotebookNode, source: str, backend: str) -> None:
+    def _rewrite_output(self, output: NotebookNode, source: str, backend: str, hidden: frozenset[str] | None) -> None:
+        """Shorten ``output``; with ``hidden`` (the hidden blocks' lines) an error keeps its traceback less those."""
         if output.output_type == "error":
-            output.evalue = str(output.get("evalue", "")) + tensorflow_note(source, backend)
-            output.traceback = [error_message(output)]
-        elif output.output_type == "stream":
+            note = tensorflow_note(source, backend)
+            output.evalue = str(output.get("evalue", "")) + note
+            if hidden is None or not output.get("traceback"):
+                output.traceback = [error_message(output)]
+            else:
+                frames = [without_hidden_lines(frame, hidden) for frame in output.get("traceback", [])]
+                output.traceback = frames + ([note.strip()] if note else [])
+        elif output.output_type == "stream" and not self.full_outputs:
             output.text = fold(output.text, self.kept_lines)
 
     @staticmethod

@@ -27,11 +27,13 @@ class Limits:
         timeout_s: wall-clock limit for the whole submission.
         cell_timeout_s: limit for one cell.
         memory_mib: resident-memory limit for the learner's kernel (0: none).
+        disk_mib: what the learner's kernel may write into its own folder (watched with the memory).
     """
 
     timeout_s: float = 1200.0
     cell_timeout_s: int = 300
     memory_mib: int = 0
+    disk_mib: int = 2048
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ class GradingJob:
             those it has.
         backend: Keras backend to grade with (None: the worker's default).
         feedback: ``messages`` (each failed check's message, no hidden test
-            code) or ``full`` (nbgrader's rendering of the whole notebook).
+            code, tracebacks and long outputs shortened) or ``full`` (every
+            output whole and the learner's own cells' tracebacks, still
+            without hidden test code; `StudentFeedback.full_outputs`).
     """
 
     student: str

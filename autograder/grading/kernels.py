@@ -33,6 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from autograder.grading import sandbox
+from autograder.learner.training import SERVICE_VARIABLE as TRAINER_VARIABLE
 
 KERNEL_NAME = "autograder-learner"
 # What every notebook's setup cell imports; importing it ahead binds no name in the learner's namespace.
@@ -44,10 +45,11 @@ START_TIMEOUT_S = 120
 
 @dataclass
 class Kernel:
-    """A started learner kernel: its manager (what nbgrader's Execute drives) and its folder."""
+    """A started learner kernel: its manager (what nbgrader's Execute drives), its folder and its process group."""
 
     manager: AsyncKernelManager
     folder: Path
+    process_group: Path | None = None
     started_s: float = 0.0
 
     def kill(self) -> None:
@@ -74,14 +76,18 @@ class SpareKernels:
     Args:
         folder: a folder of the worker's own; each kernel gets a subfolder.
         environment: the kernels' environment (grading mode, backend, the
-            training service's socket).
-        hide: paths the kernel must not see (the course's private files).
+            training service's socket, which the kernel can still reach).
+        hide: paths the kernel must not see (the course's private files);
+            the instructor's part of this package is hidden too (`sandbox.instructor_cover`).
         hide_all_but_own: a folder of which the kernel sees only its own
             subfolder (the worker's whole work area).
+        limits: what each kernel may use (processes, file size, temporary space).
     """
 
-    def __init__(self, folder: Path, environment: dict[str, str], hide: list[Path], hide_all_but_own: Path) -> None:
-        self.folder, self.environment, self.hide, self.hide_all_but_own = folder, environment, hide, hide_all_but_own
+    def __init__(self, folder: Path, environment: dict[str, str], hide: list[Path], hide_all_but_own: Path,
+                 limits: sandbox.Limits = sandbox.Limits()) -> None:
+        self.folder, self.environment, self.hide_all_but_own, self.limits = folder, environment, hide_all_but_own, limits
+        self.hide = hide
         self._count = itertools.count(1)
         self._spare: threading.Thread | None = None
         self._ready: Kernel | BaseException | None = None
@@ -122,6 +128,7 @@ class SpareKernels:
         except Exception:  # already gone; nothing left to release
             pass
         shutil.rmtree(kernel.folder, ignore_errors=True)
+        sandbox.remove_process_group(kernel.process_group)
 
     def close(self) -> None:
         """Stop the spare kernel, if any."""
@@ -141,7 +148,8 @@ class SpareKernels:
         started = time.perf_counter()
         folder = self.folder / f"kernel-{next(self._count)}"
         (folder / "spec").mkdir(parents=True)
-        self._write_spec(folder)
+        group = sandbox.make_process_group(folder.name, self.limits.processes)
+        self._write_spec(folder, group)
         manager = AsyncKernelManager(
             kernel_name=KERNEL_NAME,
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(folder / "spec")]),
@@ -149,8 +157,8 @@ class SpareKernels:
             ip=str(folder / "ipc") if sandbox.available() else "127.0.0.1",
         )
         manager.connection_file = str(folder / "connection.json")
-        run_sync(manager.start_kernel)(env=dict(self.environment), cwd=str(folder))
-        kernel = Kernel(manager, folder)
+        run_sync(manager.start_kernel)(env={**self.environment, **_private_settings(folder)}, cwd=str(folder))
+        kernel = Kernel(manager, folder, group)
         client = BlockingKernelClient()
         client.load_connection_info(manager.get_connection_info())
         client.start_channels()
@@ -167,13 +175,23 @@ class SpareKernels:
         kernel.started_s = time.perf_counter() - started
         return kernel
 
-    def _write_spec(self, folder: Path) -> None:
+    def _write_spec(self, folder: Path, group: Path | None) -> None:
         """A kernel spec whose kernel runs sandboxed, seeing only ``folder`` of the work area."""
         command = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        wrapped = sandbox.wrap(command, self.hide, reveal_only=(self.hide_all_but_own, folder))
+        trainer = self.environment.get(TRAINER_VARIABLE, "").strip()
+        confinement = sandbox.Confinement(
+            hide=tuple(self.hide), reveal_only=(self.hide_all_but_own, folder), cover=sandbox.instructor_cover(),
+            reachable=(Path(trainer),) if trainer else (), limits=self.limits, process_group=group,
+        )
+        wrapped = sandbox.wrap(command, confinement)
         spec = {"argv": wrapped, "display_name": "Python 3 (graded)", "language": "python"}
         (folder / "spec" / KERNEL_NAME).mkdir()
         (folder / "spec" / KERNEL_NAME / "kernel.json").write_text(json.dumps(spec, indent=1))
+
+
+def _private_settings(folder: Path) -> dict[str, str]:
+    """Where IPython and Matplotlib keep their files: the kernel's own folder (the rest of the disk is read-only)."""
+    return {"IPYTHONDIR": str(folder / ".ipython"), "MPLCONFIGDIR": str(folder / ".matplotlib")}
 
 
 def _wait_until_ready(client: BlockingKernelClient, manager: AsyncKernelManager) -> None:

@@ -15,8 +15,9 @@ accuracy checks use (`autograder.grading.training_service`). For the job:
 3. the outcome read back: scores from the scratch gradebook, failed checks'
    messages, errors in the learner's cells, what the tamper guard undid,
    where the time went;
-4. real ``nbgrader generate_feedback``, for students (`autograder.grading.feedback`)
-   unless the job asks for nbgrader's full rendering.
+4. real ``nbgrader generate_feedback``, for students (`autograder.grading.feedback`;
+   with whole outputs and the learner's own tracebacks when the job asks
+   for ``full`` feedback, never hidden test code).
 
 A notebook that cannot be read, runs too long or kills its kernel still
 gets an outcome; so does a job this worker cannot grade (a missing dataset
@@ -35,7 +36,6 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.apps.api import NbGraderAPI
-from nbgrader.converters.generate_feedback import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -153,8 +153,8 @@ def _nbgrader(scratch: course.Course, job: GradingJob) -> NbGraderAPI:
     config.CourseDirectory.root = str(scratch.root)
     config.Execute.timeout = int(min(job.limits.cell_timeout_s, job.limits.timeout_s))
     config.GuardedExecute.memory_limit_mb = job.limits.memory_mib
-    if job.feedback == "full":
-        config.GenerateFeedback.preprocessors = GenerateFeedback.preprocessors.default()
+    config.GuardedExecute.disk_limit_mb = job.limits.disk_mib
+    config.StudentFeedback.full_outputs = job.feedback == "full"
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -166,7 +166,7 @@ def _feedback(api: NbGraderAPI, scratch: course.Course, job: GradingJob, result:
         result.feedback_problem = nbgrader_problem(made) if made.get("error") or made.get("log") else "no page written"
         return None
     text = page.read_text(encoding="utf-8")
-    return (student_feedback.for_phones(text) if job.feedback == "messages" else text).encode("utf-8")
+    return student_feedback.for_phones(text).encode("utf-8")
 
 
 def _cannot_grade_here(job: GradingJob, worker: Worker) -> str | None:
