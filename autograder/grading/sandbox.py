@@ -96,7 +96,8 @@ class Confinement:
             in ``folder`` later stays hidden too (the grading runs started after this one).
         cover: ``(folder, keep)``: ``folder`` is made empty except for the
             paths of ``keep`` inside it, which stay read-only (`instructor_cover`).
-        reachable: files (a socket) it must still reach inside the temporary folder.
+        reachable: files (a socket) it must still reach inside the temporary folder
+            (the Python environment and the data folder, where they lie there, are added).
         limits: what it may use.
         process_group: a pids cgroup folder the command joins (`process_group`), or None.
     """
@@ -151,13 +152,16 @@ def instructor_cover() -> tuple[Path, tuple[Path, ...]]:
     checkout = package.parent
     folder = checkout if (checkout / "pyproject.toml").is_file() or (checkout / ".git").exists() else package
     keep = [package / name for name in LEARNER_PARTS]
+    keep += [place for place in _environment_places() if folder in place.parents and place not in keep]
+    return folder, tuple(keep)
+
+
+def _environment_places() -> list[Path]:
+    """The Python environment, the library folders on ``sys.path`` and the data folder: what a kernel must still read."""
     data = os.environ.get(DATA_DIR_VARIABLE, "").strip()
     libraries = [Path(entry) for entry in sys.path if Path(entry).name in ("site-packages", "dist-packages")]
-    for place in (Path(sys.prefix), *libraries, *([Path(data)] if data else [])):
-        place = place.resolve()
-        if folder in place.parents and place not in keep:
-            keep.append(place)
-    return folder, tuple(keep)
+    return [place.resolve() for place in (Path(sys.prefix), Path(sys.base_prefix), *libraries,
+                                          *([Path(data)] if data else []))]
 
 
 def _pids_cgroup_root() -> Path | None:
@@ -226,7 +230,9 @@ def wrap(command: list[str], confinement: Confinement) -> list[str]:
     if confinement.cover is not None:
         folder, keep = confinement.cover
         arguments += ["--cover", str(folder), *[argument for path in keep for argument in ("--keep", str(path))]]
-    arguments += [argument for path in confinement.reachable for argument in ("--reachable", str(path))]
+    temporary = Path(tempfile.gettempdir()).resolve()
+    reachable = [*confinement.reachable, *(place for place in _environment_places() if temporary in place.parents)]
+    arguments += [argument for path in reachable for argument in ("--reachable", str(path))]
     limits = confinement.limits
     arguments += ["--processes", str(limits.processes), "--file-mib", str(limits.file_mib),
                   "--tmp-mib", str(limits.tmp_mib)]
