@@ -84,14 +84,19 @@ def exit_if_shadowed(status: int = 2) -> None:
         raise SystemExit(status)
 
 
+def checkout(package_folder: Path) -> Path | None:
+    """The checkout ``package_folder`` was installed in place from (``pip install -e``), or None for an installed copy."""
+    return package_folder.parent if (package_folder.parent / "pyproject.toml").is_file() else None
+
+
 def _pip() -> str:
     return f"{sys.executable} -m pip"
 
 
 def _reinstall(own_folder: Path) -> str:
     """The command that puts this project's files back: an editable checkout's, or its wheel's."""
-    checkout = own_folder.parent
-    if (checkout / "pyproject.toml").is_file():
-        return f"`{_pip()} install --force-reinstall --no-deps -e {checkout}`"
+    source = checkout(own_folder)
+    if source is not None:
+        return f"`{_pip()} install --force-reinstall --no-deps -e {source}`"
     return (f"`{_pip()} install --force-reinstall --no-deps <the project's wheel, "
             f"{INSTRUCTOR.replace('-', '_')}-*.whl>` (or `-e <its checkout>`)")

@@ -47,22 +47,16 @@ METADATA_KEY = "autograder"
 GUARD_MODULE = "_autograder_guard"
 
 
-def _guard_call(call: str) -> str:
-    """Kernel code that runs ``_autograder_guard.<call>``, loading the guard from its source first if needed.
-
-    The guard travels as source text: the learner's kernel cannot import
-    `autograder.grading` (the sandbox hides the instructor's package), and
-    the code binds no name in the learner's namespace.
-    """
-    source = Path(guard.__file__).read_text(encoding="utf-8")
-    load = (f"(__import__('sys').modules.get({GUARD_MODULE!r}) or __import__('sys').modules.setdefault("
-            f"{GUARD_MODULE!r}, (lambda module: (exec(compile({source!r}, 'autograder-guard', 'exec'), module.__dict__),"
-            f" module)[1])(__import__('types').ModuleType({GUARD_MODULE!r}))))")
-    return f"{load}.{call}\n"
-
-
-PROTECT_CODE = _guard_call("protect(globals())")
-RESTORE_CODE = f"print(__import__('json').dumps({_guard_call('restore(globals())').strip()}))\n"
+# Kernel code for the guard module: the one loaded before, or one made from the guard's source. The guard
+# travels as source text since the learner's kernel cannot import `autograder.grading` (the sandbox hides the
+# instructor's package); the code binds no name in the learner's namespace.
+GUARD_IN_KERNEL = (
+    f"(__import__('sys').modules.get({GUARD_MODULE!r}) or __import__('sys').modules.setdefault({GUARD_MODULE!r}, "
+    f"(lambda module: (exec(compile({Path(guard.__file__).read_text(encoding='utf-8')!r}, 'autograder-guard', 'exec'),"
+    f" module.__dict__), module)[1])(__import__('types').ModuleType({GUARD_MODULE!r}))))"
+)
+PROTECT_CODE = f"{GUARD_IN_KERNEL}.protect(globals())\n"
+RESTORE_CODE = f"print(__import__('json').dumps({GUARD_IN_KERNEL}.restore(globals())))\n"
 MEMORY_POLL_SECONDS = 0.25
 
 
@@ -134,7 +128,8 @@ class GuardedExecute(Execute):
     def _start(self, index: int) -> None:
         """Record the trusted modules before any learner code, and start the memory watch."""
         self._memory_watch = threading.Event()
-        if self.memory_limit_mb > 0 and self.km is not None and getattr(self.km, "provisioner", None) is not None:
+        watched = self.memory_limit_mb > 0 or self.disk_limit_mb > 0
+        if watched and self.km is not None and getattr(self.km, "provisioner", None) is not None:
             pid = self.km.provisioner.pid or self.km.provisioner.process.pid
             # A kernel the worker started has a folder of its own (its connection file's); plain nbgrader's does not.
             own = Path(self.km.connection_file).parent if GuardedExecute.kernel_provider is not None else None
@@ -157,7 +152,7 @@ class GuardedExecute(Execute):
     def _watch_memory(self, pid: int, folder: Path | None) -> None:
         """Kill the kernel's process tree once its resident memory (or its folder's size) passes the limit."""
         assert self._memory_watch is not None
-        limit = self.memory_limit_mb * 1024 * 1024
+        limit = self.memory_limit_mb * 1024 * 1024 if self.memory_limit_mb > 0 else float("inf")
         while not self._memory_watch.wait(MEMORY_POLL_SECONDS):
             try:
                 kernel = psutil.Process(pid)
@@ -171,7 +166,7 @@ class GuardedExecute(Execute):
                     f"the kernel used {used / 2**20:.0f} MiB, more than the grader's limit of "
                     f"{self.memory_limit_mb} MiB, and was stopped"
                 )
-            elif written > self.disk_limit_mb << 20:
+            elif self.disk_limit_mb > 0 and written > self.disk_limit_mb << 20:
                 self._death_reason = (
                     f"the notebook wrote {written / 2**20:.0f} MiB of files, more than the grader's limit of "
                     f"{self.disk_limit_mb} MiB, and was stopped"

@@ -128,7 +128,7 @@ class StudentFeedback(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: Any) -> tuple[NotebookNode, Any]:
         """Rewrite ``nb`` for the student; ``GetGrades`` must have run before (scores in the metadata)."""
         backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-        hidden = leaks.secret_lines(nb).hidden
+        hidden = leaks.secret_lines(nb).hidden if self.full_outputs else frozenset()
         lost = []
         for cell in nb.cells:
             if cell.cell_type != "code":

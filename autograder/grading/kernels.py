@@ -86,8 +86,8 @@ class SpareKernels:
 
     def __init__(self, folder: Path, environment: dict[str, str], hide: list[Path], hide_all_but_own: Path,
                  limits: sandbox.Limits = sandbox.Limits()) -> None:
-        self.folder, self.environment, self.hide_all_but_own, self.limits = folder, environment, hide_all_but_own, limits
-        self.hide = hide
+        self.folder, self.environment, self.hide, self.hide_all_but_own = folder, environment, hide, hide_all_but_own
+        self.limits = limits
         self._count = itertools.count(1)
         self._spare: threading.Thread | None = None
         self._ready: Kernel | BaseException | None = None

@@ -10,8 +10,8 @@ that it runs:
   and what it started, and no signal reaches the runner, its workers, the
   training service or another student's kernel;
 - in a mount namespace where the given paths (the course's private files,
-  every instructor module of this package: see `instructor_paths`) are
-  covered by empty ones, the work area shows only the kernel's own folder,
+  every instructor module of this package) are covered by empty ones
+  (see `instructor_cover`), the work area shows only the kernel's own folder,
   the temporary folder and ``/dev/shm`` are small private memory-backed
   ones, and everything else is read-only;
 - with a process limit (a pids cgroup where the machine lets this user
@@ -51,12 +51,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder import install_check
+
 SIOCSIFFLAGS = 0x8914
 IFF_UP_RUNNING = 0x1 | 0x40
 SWITCH_VARIABLE = "AUTOGRADER_SANDBOX"
 UNSHARE_FLAGS = ("--user", "--map-root-user", "--net", "--mount", "--ipc", "--pid", "--fork", "--mount-proc",
                  "--kill-child")
-# What the package holds besides the learner's part: hidden from the kernel (`instructor_paths`).
+# The parts of the package a kernel still sees (`instructor_cover`).
 LEARNER_PARTS = ("__init__.py", "learner")
 DATA_DIR_VARIABLE = "AUTOGRADER_DATA_DIR"  # autograder.learner.datasets' (not imported: it loads NumPy)
 GROUP_PREFIX = "autograder-"
@@ -96,8 +98,8 @@ class Confinement:
             in ``folder`` later stays hidden too (the grading runs started after this one).
         cover: ``(folder, keep)``: ``folder`` is made empty except for the
             paths of ``keep`` inside it, which stay read-only (`instructor_cover`).
-        reachable: files (a socket) it must still reach inside the temporary folder
-            (the Python environment and the data folder, where they lie there, are added).
+        reachable: files (a socket) it must still reach where they lie in the temporary folder
+            (the Python environment and the data folder are added).
         limits: what it may use.
         process_group: a pids cgroup folder the command joins (`process_group`), or None.
     """
@@ -110,10 +112,14 @@ class Confinement:
     process_group: Path | None = None
 
 
+def _switched_off() -> bool:
+    return os.environ.get(SWITCH_VARIABLE, "").strip().lower() in ("off", "0", "no")
+
+
 @functools.cache
 def available() -> bool:
     """Return True when the sandbox is wanted (``AUTOGRADER_SANDBOX`` is not ``off``) and the machine allows it."""
-    if os.environ.get(SWITCH_VARIABLE, "").strip().lower() in ("off", "0", "no"):
+    if _switched_off():
         return False
     unshare = shutil.which("unshare")
     if unshare is None:
@@ -125,8 +131,8 @@ def available() -> bool:
 def describe() -> str:
     """One line on the isolation learner kernels get on this machine (for ``doctor`` and a grading run's first line)."""
     if not available():
-        why = ("switched off (AUTOGRADER_SANDBOX=off)" if os.environ.get(SWITCH_VARIABLE, "").strip().lower()
-               in ("off", "0", "no") else "this machine does not allow unprivileged namespaces (unshare)")
+        why = ("switched off (AUTOGRADER_SANDBOX=off)" if _switched_off()
+               else "this machine does not allow unprivileged namespaces (unshare)")
         return (f"none: {why}; learner code can use the network, read this user's files, see and signal the "
                 "grader's processes and import the instructor's package")
     if _pids_cgroup_root():
@@ -149,8 +155,7 @@ def instructor_cover() -> tuple[Path, tuple[Path, ...]]:
     library folders on ``sys.path`` and the data folder where they lie inside it.
     """
     package = Path(__file__).resolve().parent.parent
-    checkout = package.parent
-    folder = checkout if (checkout / "pyproject.toml").is_file() or (checkout / ".git").exists() else package
+    folder = install_check.checkout(package) or package
     keep = [package / name for name in LEARNER_PARTS]
     keep += [place for place in _environment_places() if folder in place.parents and place not in keep]
     return folder, tuple(keep)
@@ -230,8 +235,7 @@ def wrap(command: list[str], confinement: Confinement) -> list[str]:
     if confinement.cover is not None:
         folder, keep = confinement.cover
         arguments += ["--cover", str(folder), *[argument for path in keep for argument in ("--keep", str(path))]]
-    temporary = Path(tempfile.gettempdir()).resolve()
-    reachable = [*confinement.reachable, *(place for place in _environment_places() if temporary in place.parents)]
+    reachable = [*confinement.reachable, *_environment_places()]
     arguments += [argument for path in reachable for argument in ("--reachable", str(path))]
     limits = confinement.limits
     arguments += ["--processes", str(limits.processes), "--file-mib", str(limits.file_mib),
@@ -269,8 +273,9 @@ def _cover(path: Path) -> None:
 
 
 def _cover_keeping(folder: Path, keep: list[Path], options: bytes) -> None:
-    """Cover ``folder`` with an empty tmpfs, then bind each path of ``keep`` (inside it) back at its own place."""
-    handles = [(path, path.is_dir(), os.open(path, os.O_PATH)) for path in keep if path.exists()]
+    """Cover ``folder`` with an empty tmpfs, then bind each path of ``keep`` that lies inside it back at its own place."""
+    inside = [path for path in keep if folder in path.resolve().parents and path.exists()]
+    handles = [(path, path.is_dir(), os.open(path, os.O_PATH)) for path in inside]
     try:
         _mount(b"none", folder, b"tmpfs", 0, options)
         for path, is_folder, handle in handles:
