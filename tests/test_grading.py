@@ -234,6 +234,10 @@ def test_attacks_change_nothing_of_the_course_or_the_machine(graded_batch):
     for student in ("correct_a", "correct_b"):
         assert nbgrader_run.read_grades(root, ASSIGNMENT, student).total == 15
     assert not list(Path(tempfile.gettempdir()).glob("filler-*"))
+    notebook = Course(root).autograded_notebook(ASSIGNMENT, "prints_megabytes")
+    page = Course(root).feedback_page(ASSIGNMENT, "prints_megabytes")
+    assert notebook.stat().st_size < 2 << 20 and page.stat().st_size < 2 << 20  # it printed 50 MB
+    assert "characters cut: the grader keeps 1,024 KiB of what a cell prints" in page.read_text()
     if sandbox.available():
         messages = results.read_json(Course(root).results_json(ASSIGNMENT, "fills_disk")).messages
         assert any("of files, more than the grader's limit" in message for message in messages.values()), messages

@@ -11,6 +11,8 @@ import zipfile
 import pytest
 
 from autograder.authoring import student_package
+from autograder.grading import sandbox
+from test_sandbox import IMPORTS
 from venvs import borrowing_venv, pip_install, pip_uninstall
 
 
@@ -102,3 +104,20 @@ def test_the_project_installed_over_the_learner_wheel_wins_and_losing_its_files_
     broken = run(python, "-c", "import autograder.grading", cwd=tmp_path)
     assert broken.returncode != 0 and "has lost its __init__.py" in broken.stderr, broken.stderr[-2000:]
     assert "install --force-reinstall --no-deps" in broken.stderr
+
+
+KERNEL_OF_THE_INSTALL = """
+import subprocess, sys
+from autograder.grading import sandbox
+command = sandbox.wrap([sys.executable, "-c", sys.argv[1]], sandbox.Confinement(cover=sandbox.instructor_cover()))
+print(subprocess.run(command, capture_output=True, text=True, cwd="/").stdout, end="")
+"""
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="this machine does not allow unprivileged namespaces (unshare)")
+def test_a_kernel_under_the_installed_package_sees_only_the_learner_part(installed, tmp_path):
+    """As the editable checkout's test in test_sandbox, for the wheel a grading machine or Gradescope image installs."""
+    finished = run(installed, "-c", KERNEL_OF_THE_INSTALL, IMPORTS, cwd=tmp_path)
+    assert finished.stdout.splitlines() == [
+        "['__init__.py', 'learner']", "autograder.learner.checks imported", "autograder.grading not found",
+        "autograder.authoring.corpus not found", "autograder.cli not found"], finished.stderr[-2000:]

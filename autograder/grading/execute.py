@@ -16,6 +16,10 @@
   saying so, so they lose their points and earlier cells keep theirs;
 - stops the kernel when it uses more memory than ``memory_limit_mb``;
 - says in plain words when a cell ran past the time limit;
+- keeps at most ``output_limit_kb`` of a cell's printed output, saying how
+  much it cut (nbgrader's ``LimitOutput`` counts lines only, so megabytes
+  on one line would otherwise fill the autograded notebook and the
+  feedback page);
 - moves a hidden test cell's stderr text (library warnings, TensorFlow's
   C++ log) to stdout: nbgrader scores any stderr output as a failure, and a
   correct model that makes Keras warn must not lose points. Failing checks
@@ -72,6 +76,9 @@ class GuardedExecute(Execute):
     )
     disk_limit_mb = Integer(0, help="Stop the kernel once its own folder holds more than this many MiB (0: no limit)."
                             ).tag(config=True)
+    output_limit_kb = Integer(1024, help="Keep at most this many KiB of a cell's printed output (0: no limit).").tag(
+        config=True
+    )
     guard = Bool(True, help="Undo changes to autograder, keras, numpy and builtins before hidden tests.").tag(
         config=True
     )
@@ -114,6 +121,7 @@ class GuardedExecute(Execute):
             self._death_reason = self._death_reason or "the kernel stopped (it crashed, ran out of memory or exited)"
             cell.outputs.append(_error("KernelDied", f"{self._death_reason} while running this cell"))
             return cell, resources
+        _cap_printed_output(cell, self.output_limit_kb << 10)
         if role == "test":
             _stderr_to_stdout(cell)
         if undone and undone.strip() not in ("", "[]"):
@@ -190,6 +198,26 @@ def _folder_bytes(folder: Path) -> int:
             except OSError:  # removed meanwhile
                 pass
     return total
+
+
+def _cap_printed_output(cell: NotebookNode, limit: int) -> None:
+    """Cut a cell's printed (stream) output beyond ``limit`` characters, ending with a line that says so."""
+    if limit <= 0:
+        return
+    room, cut, kept = limit, 0, []
+    for output in cell.outputs:
+        if output.output_type == "stream":
+            text = output.get("text", "")
+            cut += max(0, len(text) - room)
+            output.text = text[:room]
+            room -= len(output.text)
+            if not output.text:
+                continue
+        kept.append(output)
+    if cut:
+        note = f"\n... ({cut:,} characters cut: the grader keeps {limit >> 10:,} KiB of what a cell prints)\n"
+        kept.append(new_output("stream", name="stdout", text=note))
+    cell.outputs = kept
 
 
 def _stderr_to_stdout(cell: NotebookNode) -> None:

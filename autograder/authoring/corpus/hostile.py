@@ -90,6 +90,11 @@ for folder in (os.getcwd(), tempfile.gettempdir()):
         except OSError:
             break
 """
+# One line: nbgrader's own LimitOutput counts lines (1,000), so 50 MB on one line would pass it whole.
+PRINT_MEGABYTES = """
+import sys
+sys.stdout.write("spam " * 10_000_000)
+"""
 IMPORT_ANSWERS = """
 from autograder.authoring.corpus import fashion_dense as answers
 exec(answers.SECOND_CORRECT["class_names"])
@@ -118,6 +123,7 @@ ATTACKS = (
     Attack("signals_parent", SIGNAL_PARENT, harms_without_sandbox=True),
     Attack("fork_bomb", FORK_BOMB, loses="all", harms_without_sandbox=True),
     Attack("fills_disk", FILL_THE_DISK, loses="all", harms_without_sandbox=True),
+    Attack("prints_megabytes", PRINT_MEGABYTES),
     Attack("imports_answers", IMPORT_ANSWERS, unsandboxed_loses="none"),
     Attack("reads_answer_files", READ_ANSWER_FILES, unsandboxed_loses="none"),
     Attack("writes_the_course", WRITE_THE_COURSE, harms_without_sandbox=True),
