@@ -78,9 +78,8 @@ def _grade(arguments: argparse.Namespace) -> int:
         feedback=arguments.feedback,
         scheduler=arguments.scheduler,
     )
-    isolation = ("as each cluster worker offers it (autograder doctor --scheduler ADDRESS)" if arguments.scheduler
-                 else sandbox.describe())
-    print(f"learner kernels' isolation: {isolation}", flush=True)
+    cluster = "as each cluster worker offers it (autograder doctor --scheduler ADDRESS)" if arguments.scheduler else None
+    print(sandbox.isolation_line(cluster), flush=True)
     report = batch.grade(root, arguments.assignment, options)
     print()
     print(results.summary_table(report.results))

@@ -21,7 +21,7 @@ import nbformat
 from autograder import course, nbgrader_run, notebooks
 from autograder.course import Course
 from autograder.authoring import build, corpus, samples
-from autograder.grading import batch, results
+from autograder.grading import batch, results, sandbox
 from autograder.learner import datasets
 from autograder.grading.results import SubmissionResult
 
@@ -70,6 +70,7 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
             print(f"\nskipping {assignment}: its dataset is missing.\n{error}")
     shutil.rmtree(out, ignore_errors=True)
     nbgrader_run.scratch_course(root, out, ready)
+    print(f"\n{sandbox.isolation_line()}")
     for assignment in ready:
         inbox = out / "inbox" / assignment
         samples_of = sample_submissions(root, assignment)

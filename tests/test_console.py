@@ -19,6 +19,7 @@ import pytest
 
 from autograder import nbgrader_run
 from autograder.course import Course
+from autograder.grading import sandbox
 from conftest import require
 
 ASSIGNMENT = "fashion_dense"
@@ -68,6 +69,7 @@ def test_grade_and_export_print_only_their_own_lines(root, tmp_path):
                   timeout=900)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "[1/1] untouched: 0/15" in graded.stdout
+    assert graded.stdout.splitlines()[0] == sandbox.isolation_line()  # the isolation in force comes first
     assert f"class report: {Course(course_root).class_report(ASSIGNMENT)}" in graded.stdout
     assert _noise(graded) == [], graded.stdout + graded.stderr
     exported = _run("--course", str(course_root), "export", ASSIGNMENT, timeout=300)

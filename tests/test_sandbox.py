@@ -97,6 +97,7 @@ def test_switching_the_sandbox_off_runs_commands_unchanged(monkeypatch):
     try:
         assert sandbox.wrap(["true"], sandbox.Confinement()) == ["true"]
         assert sandbox.describe().startswith("none: switched off")
+        assert sandbox.isolation_line().startswith("learner kernels' isolation: none: switched off")
     finally:
         sandbox.available.cache_clear()
 

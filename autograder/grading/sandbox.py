@@ -145,6 +145,11 @@ def describe() -> str:
             f"course files hidden, read-only outside its own folder; {processes}")
 
 
+def isolation_line(where: str | None = None) -> str:
+    """The line a grading run starts with: `describe`, or ``where`` (a cluster's workers) says it."""
+    return f"learner kernels' isolation: {where or describe()}"
+
+
 def instructor_cover() -> tuple[Path, tuple[Path, ...]]:
     """What to cover so that a kernel sees only the learner's part of this package: ``(folder, keep)``.
 
