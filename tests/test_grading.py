@@ -227,6 +227,8 @@ def test_attacks_change_nothing_of_the_course_or_the_machine(graded_batch):
     """Nothing an attacker wrote reached the course, the right notebooks' results or the runner's disk."""
     root, fixtures, report, lines, _ = graded_batch
     assert len(report.results) == len(fixtures) and len(lines) == len(fixtures)
+    assert report.interrupted is None  # what `autograder grade` exits 0 on
+    assert all(result.status != results.NOT_GRADED for result in report.results)  # every student graded
     attacker = "writes_the_course"  # its own notebook and feedback show its code, mark included
     written = [path for path in root.rglob("*") if path.is_file() and hostile.MARK.encode() in path.read_bytes()
                and attacker not in path.parts]
