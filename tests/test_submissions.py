@@ -118,7 +118,7 @@ def test_canvas_download_keeps_user_ids_and_names(tmp_path):
     _touch(tmp_path / "kimdan_45678_90123_report.pdf")
     found = {entry.student: entry for entry in collect(tmp_path, A)}
     assert set(found) == {"jonesalice_12345", "smithbob_23456", "leecarol_34567", "kimdan_45678"}
-    assert found["jonesalice_12345"].identity == submissions.Identity("canvas", "12345", "jonesalice")
+    assert found["jonesalice_12345"].identity == submissions.Identity("canvas", "12345", "jonesalice", submission_id="67890")
     assert found["smithbob_23456"].notebook.name == "smithbob_LATE_23456_78901_fashion_dense-1.ipynb"
     assert found["leecarol_34567"].notebook.name.endswith("fashion_dense-2.ipynb")  # the one named as the assignment
     assert found["kimdan_45678"].notebook is None and "no notebook" in found["kimdan_45678"].problem

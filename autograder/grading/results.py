@@ -78,6 +78,14 @@ class SubmissionResult(ScoreTotals):
         lms_user_id: the LMS's id of the student, which grade exports key on.
         lms_name: the student's name as the LMS wrote it.
         lms_email: the student's email, where the LMS gave it.
+        lms_submission_id: the LMS's id of the submission (Canvas), which
+            handing feedback back keys on.
+        submitted_at: when the student submitted, ISO 8601 with its time
+            zone, or ``""`` when the submissions did not say.
+        seconds_late: how late past the assignment's due date (0: on time
+            or no due date).
+        flagged_late: the LMS marked it late without saying when it came
+            (Canvas' ``_LATE``); how late is then unknown.
     """
 
     student: str
@@ -100,6 +108,15 @@ class SubmissionResult(ScoreTotals):
     lms_user_id: str = ""
     lms_name: str = ""
     lms_email: str = ""
+    lms_submission_id: str = ""
+    submitted_at: str = ""
+    seconds_late: float = 0.0
+    flagged_late: bool = False
+
+    @property
+    def late(self) -> bool:
+        """Whether the submission came after the due date (or the LMS marked it late)."""
+        return self.seconds_late > 0 or self.flagged_late
 
     def to_gradescope(self) -> dict:
         """Return this result in Gradescope's ``results.json`` shape, with the raw record under ``extra_data``."""

@@ -37,6 +37,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -84,6 +85,9 @@ class Identity:
         name: the name as the LMS wrote it (Canvas: the lowercase sortable
             name, ``jonesalice``; Moodle and Gradescope: the full name).
         email: the email, where the LMS gives it (Gradescope), else ``""``.
+        submission_id: the LMS's id of the submission where it gives one
+            (Canvas' submission id, which its "Re-Upload Submissions" keys
+            on; Gradescope's submission folder), else ``""``.
 
     Example:
         >>> Identity("canvas", "12345", "jonesalice").student
@@ -94,6 +98,7 @@ class Identity:
     user_id: str
     name: str
     email: str = ""
+    submission_id: str = ""
 
     @property
     def student(self) -> str:
@@ -103,7 +108,8 @@ class Identity:
     def stamp(self, result: SubmissionResult) -> SubmissionResult:
         """Return ``result`` carrying this identity (`SubmissionResult`'s ``lms*`` fields)."""
         return dataclasses.replace(
-            result, lms=self.lms, lms_user_id=self.user_id, lms_name=self.name, lms_email=self.email
+            result, lms=self.lms, lms_user_id=self.user_id, lms_name=self.name, lms_email=self.email,
+            lms_submission_id=self.submission_id,
         )
 
 
@@ -117,12 +123,19 @@ class Incoming:
         problem: why there is nothing to grade, or None.
         identity: who the student is in the LMS the submission came from;
             None for nbgrader's layout and plain folders.
+        submitted_at: when the student submitted (timezone-aware), where
+            the layout says: nbgrader's ``timestamp.txt``, Gradescope's
+            metadata, a Moodle grading worksheet; else None.
+        flagged_late: the LMS marked the submission late without giving its
+            time (Canvas' ``_LATE`` in a downloaded file's name).
     """
 
     student: str
     notebook: Path | None
     problem: str | None = None
     identity: Identity | None = None
+    submitted_at: datetime | None = None
+    flagged_late: bool = False
 
 
 def _clean(text: str) -> str:
@@ -272,7 +285,7 @@ def _listed(folder: Path, assignment: str) -> list[Incoming]:
                 lms_files[identity][entry] = moodle_file["file"]
             lms_where.setdefault(identity, f"the files of {moodle_file['name']}")
         elif canvas:
-            identity = Identity(CANVAS, canvas["user_id"], canvas["name"])
+            identity = Identity(CANVAS, canvas["user_id"], canvas["name"], submission_id=canvas["submission_id"])
             if canvas["file"].endswith(NOTEBOOK_SUFFIX):
                 lms_files[identity][entry] = CANVAS_RESUBMITTED.sub("", canvas["file"])
             lms_where.setdefault(identity, f"the files of {canvas['name']}")
