@@ -64,6 +64,12 @@ class GradeOptions:
             or ``full`` (nbgrader's rendering of the whole notebook).
         scheduler: a Dask scheduler's address or scheduler file; None grades
             on this machine.
+        due: the assignment's due date (ISO 8601; a time without a zone is
+            UTC), stored in the gradebook; None keeps the gradebook's (or the
+            course config's) due date.
+        moodle_worksheet: a Moodle grading worksheet downloaded with the
+            submissions, whose "Last modified (submission)" column gives
+            each Moodle student's submission time.
     """
 
     submissions: Path | None = None
@@ -76,6 +82,8 @@ class GradeOptions:
     force: bool = False
     feedback: str = "messages"
     scheduler: str | None = None
+    due: str | None = None
+    moodle_worksheet: Path | None = None
 
 
 @dataclass
