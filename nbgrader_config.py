@@ -19,6 +19,20 @@ c.Autograde.create_student = True
 # submissions zip (2 GiB uncompressed, 20,000 members, compression ratio 200)
 # and each notebook (20 MiB, 2,000 cells, 10 MiB of outputs). To raise one:
 # c.IntakeLimits.max_notebook_bytes = 50 * 2**20
+# What `autograder grade` uses when a flag is not given (autograder/settings.py;
+# a flag overrides it). For example:
+# c.GradingSettings.workers = 4                # submissions graded at once (0: from the machine)
+# c.GradingSettings.timeout_s = 1200           # seconds for one whole submission
+# c.GradingSettings.cell_timeout_s = 0         # seconds for one cell (0: Execute.timeout above)
+# c.GradingSettings.memory_mib = 0             # MiB for one kernel (0: a share of RAM)
+# c.GradingSettings.backend = "tensorflow"     # Keras backend (None: $KERAS_BACKEND)
+# c.GradingSettings.feedback = "messages"      # or "full": every output whole, never hidden tests
+# c.GradingSettings.due_dates = {"fashion_dense": "2026-10-01T23:59:00-04:00"}
+# c.GradingSettings.canvas_columns = {"fashion_dense": "Fashion MNIST (12345)"}
+# Late work (autograder/grading/late.py): nbgrader's penalty, none by default.
+# c.LateSubmissionPlugin.penalty_method = "zero"   # a late notebook scores 0
+# c.AssignLatePenalties.plugin_class = "autograder.grading.late.PercentPerDay"
+# c.PercentPerDay.percent_per_day = 10             # 10 % per day or part of a day late
 # Autograde with the hardened Execute step: patches to the grading helpers
 # are undone before each hidden test, a dead kernel costs only the cells from
 # the one that killed it, and `autograder grade` can set a memory limit

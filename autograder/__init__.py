@@ -42,10 +42,12 @@ Three parts, for two audiences:
   - `record`: the one writer of gradebook, feedback, results.json and tables.
   - `results`: one graded submission, results.json, the grades CSV.
   - `progress`: the progress bar or lines.
+  - `runlog`: each run's log under the course, worker and trainer lines included.
   - `cluster`: Dask workers for grading, and what a cluster offers.
   - `hardware`, `workfolders`: GPUs and cores; each run's private folder.
 
-- Shared: `course` (the one home of course paths), `notebooks` (cell
+- Shared: `course` (the one home of course paths), `settings` (what a
+  course sets for grading in ``nbgrader_config.py``), `notebooks` (cell
   roles), `nbgrader_run` (nbgrader commands and gradebooks),
   `install_check` (this install, not the learner package over it), and the
   commands: `cli`, `demo`, `doctor`.

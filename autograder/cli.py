@@ -1,27 +1,39 @@
-"""The ``autograder`` command: build, calibrate, demo, grade, export, gradescope, doctor, cluster-worker.
+"""The ``autograder`` command: build, calibrate, demo, grade, feedback, return, export, gradescope, doctor, cluster-worker.
 
 Each subcommand parses its arguments and calls one function that does the
 work; errors a user can fix are printed as one line, with exit status 2.
 That includes an install the learner package shadows
 (`autograder.install_check`), checked before the instructor's modules load.
+``grade`` exits 0 when every submission got a grade (a broken notebook's
+0 with its reason counts), 1 when one ended ``not graded`` or the run
+stopped early, and says which in its last line; its flags default to the
+course's `autograder.settings.GradingSettings`. No command prints a
+library's start-up log lines (`QUIET_ENVIRONMENT`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
 from autograder import install_check
 
+# Logging switches only (never numerics), set before any library loads, for this process and the processes it
+# starts, unless the user set them: TensorFlow's C++ start-up log lines (oneDNN, CUDA, cpu_feature_guard).
+QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+for _name, _value in QUIET_ENVIRONMENT.items():
+    os.environ.setdefault(_name, _value)
+
 # Before the instructor's modules below: under a learner package that shadows this install, one line and the fix.
 install_check.exit_if_shadowed()
 
-from autograder import course, demo, doctor  # noqa: E402
+from autograder import course, demo, doctor, settings  # noqa: E402
 from autograder.authoring import build, calibration, corpus, gradescope  # noqa: E402
 from autograder.course import Course  # noqa: E402
-from autograder.grading import batch, export, results, sandbox, submissions  # noqa: E402
+from autograder.grading import batch, export, feedback_pages, handback, results, sandbox, submissions  # noqa: E402
 from autograder.grading.executors import ClusterGone  # noqa: E402
 
 
@@ -66,17 +78,19 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 def _grade(arguments: argparse.Namespace) -> int:
     root = (arguments.course or course.find_root()).resolve()
+    configured = settings.load(root).merged(
+        workers=arguments.workers, timeout_s=arguments.timeout, cell_timeout_s=arguments.cell_timeout,
+        memory_mib=arguments.memory, backend=arguments.backend, feedback=arguments.feedback,
+    )
     options = batch.GradeOptions(
         submissions=arguments.submissions,
-        workers=arguments.workers,
-        timeout_s=arguments.timeout,
-        cell_timeout_s=arguments.cell_timeout,
-        memory_mib=arguments.memory,
-        backend=arguments.backend,
+        **configured,
         students=tuple(arguments.student),
         force=arguments.force,
-        feedback=arguments.feedback,
         scheduler=arguments.scheduler,
+        due=arguments.due,
+        moodle_worksheet=arguments.moodle_worksheet,
+        moodle_timezone=arguments.moodle_timezone,
     )
     cluster = "as each cluster worker offers it (autograder doctor --scheduler ADDRESS)" if arguments.scheduler else None
     print(sandbox.isolation_line(cluster), flush=True)
@@ -89,22 +103,50 @@ def _grade(arguments: argparse.Namespace) -> int:
           f"{where}, {report.seconds:.1f} s.")
     print(f"grades: {report.csv_path}; gradebook: {root / 'gradebook.db'}; feedback: {root / 'feedback'}")
     print(f"class report: {Course(root).class_report(arguments.assignment)}")
-    if report.interrupted:
-        print(f"autograder: stopped early: {report.interrupted}", file=sys.stderr)
-        return 1
-    return 0
+    print(f"log: {report.log_path}")
+    print(f"autograder: {report.verdict()}", file=sys.stdout if report.complete else sys.stderr)
+    return 0 if report.complete else 1
 
 
 def _export(arguments: argparse.Namespace) -> int:
     root = (arguments.course or course.find_root()).resolve()
-    written = export.export(Course(root), arguments.assignment, arguments.format, arguments.out,
-                            arguments.column, arguments.out_of)
+    column = arguments.column or settings.load(root).canvas_columns.get(arguments.assignment)
+    written = export.export(Course(root), arguments.assignment, arguments.format, arguments.out, column,
+                            arguments.out_of)
     print(f"wrote {written.path}: {len(written.students)} student(s), for {arguments.format}")
     for student, why in written.left_out.items():
         print(f"left out {student}: {why}")
     if written.manual_pending:
         print(f"{len(written.manual_pending)} student(s) have written answers not graded by hand yet; their scores "
               f"lack those points: {', '.join(written.manual_pending)}")
+    return 0
+
+
+def _feedback(arguments: argparse.Namespace) -> int:
+    root = (arguments.course or course.find_root()).resolve()
+    written = feedback_pages.regenerate(Course(root), arguments.assignment, tuple(arguments.student),
+                                        arguments.feedback == "full")
+    for student, page in written.pages.items():
+        print(f"wrote {page}")
+    for student, why in written.summaries.items():
+        print(f"{student}: a summary page only ({why})")
+    pending = [result.student for result in written.results if result.manual]
+    if pending:
+        print(f"{len(pending)} student(s) still have written answers to grade by hand: {', '.join(pending)}")
+    return 0
+
+
+def _return_feedback(arguments: argparse.Namespace) -> int:
+    root = (arguments.course or course.find_root()).resolve()
+    handed = handback.hand_back(Course(root), arguments.assignment, arguments.format, arguments.out,
+                                tuple(arguments.student), arguments.exchange)
+    how = handback.WHERE_TO_UPLOAD[arguments.format].format(assignment=arguments.assignment)
+    verb = "released to" if arguments.format == handback.EXCHANGE else "wrote"
+    print(f"{verb} {handed.path}: the feedback of {len(handed.students)} student(s); {how}")
+    for student, why in handed.left_out.items():
+        print(f"left out {student}: {why}")
+    for student, caveat in handed.caveats.items():
+        print(f"note {student}: {caveat}")
     return 0
 
 
@@ -144,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``autograder`` command."""
     main_parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
     main_parser.add_argument("--course", type=Path, help="course root (default: found from the current folder)")
+    main_parser.add_argument("--version", action="version", version=f"autograder {install_check.version()}")
     commands = main_parser.add_subparsers(dest="command", required=True)
 
     build_parser = commands.add_parser("build", help="regenerate release/ and solutions/ from source/")
@@ -161,22 +204,33 @@ def parser() -> argparse.ArgumentParser:
     demo_parser.add_argument("--out", type=Path, help="scratch course folder (default: ./demo)")
     demo_parser.set_defaults(handler=_demo)
 
-    grade_parser = commands.add_parser("grade", help="autograde a class's submissions of one assignment")
+    grade_parser = commands.add_parser(
+        "grade", help="autograde a class's submissions of one assignment",
+        description="Autograde a class's submissions of one assignment. Flags not given take the course's "
+                    "c.GradingSettings in nbgrader_config.py. Exits 0 when every submission got a grade, 1 when one "
+                    "ended not graded or the run stopped early, 2 on a usage error.")
     grade_parser.add_argument("assignment")
     grade_parser.add_argument("--submissions", type=Path,
                               help="nbgrader submitted/ folder, folder of notebooks, or .zip (default: ./submitted)")
-    grade_parser.add_argument("--workers", type=int, default=0, help="submissions in flight (default: from the machine)")
-    grade_parser.add_argument("--timeout", type=float, default=1200.0, help="seconds for one submission (default 1200)")
-    grade_parser.add_argument("--cell-timeout", type=int, default=0,
+    # Each flag's default is the course's c.GradingSettings value (autograder/settings.py), then the one named here.
+    grade_parser.add_argument("--workers", type=int, help="submissions in flight (default: from the machine)")
+    grade_parser.add_argument("--timeout", type=float, help="seconds for one submission (default 1200)")
+    grade_parser.add_argument("--cell-timeout", type=int,
                               help="seconds for one cell (default: the course's Execute.timeout)")
-    grade_parser.add_argument("--memory", type=int, default=0, help="MiB for one kernel (default: a share of RAM)")
+    grade_parser.add_argument("--memory", type=int, help="MiB for one kernel (default: a share of RAM)")
     grade_parser.add_argument("--backend", choices=batch.BACKENDS, help="Keras backend (default: $KERAS_BACKEND)")
     grade_parser.add_argument("--student", action="append", default=[], help="grade only this student (repeatable)")
     grade_parser.add_argument("--force", action="store_true", help="regrade students already graded")
-    grade_parser.add_argument("--feedback", choices=("messages", "full"), default="messages",
+    grade_parser.add_argument("--feedback", choices=("messages", "full"),
                               help="messages: each failed check's message, tracebacks and long outputs shortened "
                                    "(default); full: every output whole and tracebacks of the learner's own cells; "
                                    "neither shows hidden test code")
+    grade_parser.add_argument("--due", help="the assignment's due date, e.g. 2026-12-01T17:00-05:00 (a time without "
+                                            "a zone is UTC); kept in the gradebook for later runs")
+    grade_parser.add_argument("--moodle-worksheet", type=Path,
+                              help="Moodle's grading worksheet (CSV), for the submission times a Moodle download lacks")
+    grade_parser.add_argument("--moodle-timezone", default="UTC",
+                              help="the Moodle site's time zone, in which the worksheet gives times (default UTC)")
     grade_parser.add_argument("--scheduler", help="grade on a Dask cluster: scheduler address (tcp://host:8786) "
                                                   "or scheduler file (docs/cluster.md)")
     grade_parser.set_defaults(handler=_grade)
@@ -188,9 +242,30 @@ def parser() -> argparse.ArgumentParser:
                                     "csv: every student with every id (default)")
     export_parser.add_argument("--out", type=Path, help="file to write (default: grades/<id>_<format>.csv)")
     export_parser.add_argument("--column", help="canvas: the assignment's column, its name in Canvas or 'Name (id)' "
-                                                "(default: the assignment id)")
+                                                "(default: GradingSettings.canvas_columns, else the assignment id)")
     export_parser.add_argument("--out-of", type=float, help="scale scores to this many points (the LMS assignment's)")
     export_parser.set_defaults(handler=_export)
+
+    feedback_parser = commands.add_parser("feedback", help="write the feedback pages again from the gradebook, "
+                                                           "hand grades and comments included")
+    feedback_parser.add_argument("assignment")
+    feedback_parser.add_argument("--student", action="append", default=[], help="only this student (repeatable)")
+    feedback_parser.add_argument("--feedback", choices=("messages", "full"), default="messages",
+                                 help="as autograder grade --feedback (default: messages)")
+    feedback_parser.set_defaults(handler=_feedback)
+
+    return_parser = commands.add_parser("return", help="hand a graded assignment's feedback pages back where "
+                                                       "students look (Canvas, Moodle, nbgrader's exchange)")
+    return_parser.add_argument("assignment")
+    return_parser.add_argument("--format", choices=handback.FORMATS, required=True,
+                               help="canvas: a zip for Re-Upload Submissions; moodle: a zip for Upload multiple "
+                                    "feedback files in a zip; exchange: nbgrader release_feedback (docs/term.md)")
+    return_parser.add_argument("--out", type=Path, help="canvas, moodle: zip to write "
+                                                        "(default: grades/<id>_<format>_feedback.zip)")
+    return_parser.add_argument("--student", action="append", default=[], help="only this student (repeatable)")
+    return_parser.add_argument("--exchange", type=Path, help="exchange: nbgrader's exchange folder, passed as "
+                                                             "--Exchange.root (default: the course's c.Exchange.root)")
+    return_parser.set_defaults(handler=_return_feedback)
 
     gradescope_parser = commands.add_parser("gradescope", help="write an assignment's Gradescope autograder zip")
     gradescope_parser.add_argument("assignment")
@@ -212,13 +287,28 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``autograder`` command; return its exit status."""
+    """Run the ``autograder`` command; return its exit status.
+
+    Run as the command (``argv`` None), SIGTERM stops it as Ctrl-C does:
+    what was graded stays recorded and the run's log is completed.
+    """
     arguments = parser().parse_args(argv)
+    if argv is None:
+        signal.signal(signal.SIGTERM, _stop)
     try:
         return arguments.handler(arguments)
     except (FileNotFoundError, ValueError, submissions.SubmissionsError, ClusterGone) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as stopped:
+        print(f"autograder: stopped early ({stopped or 'Ctrl-C'}): what was done is kept; run again to finish",
+              file=sys.stderr)
+        return 1
+
+
+def _stop(signal_number: int, frame: object) -> None:
+    """Turn a termination signal into KeyboardInterrupt, so that clean-up runs."""
+    raise KeyboardInterrupt(signal.Signals(signal_number).name)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ from pathlib import Path
 CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 # Course folders and files that learner code must never see while it is graded.
-PRIVATE_NAMES = ("source", "solutions", GRADEBOOK_FILE, "submitted", "autograded", "feedback", "grades")
+# The runner's own files (run logs) live in RUNNER_FOLDER.
+RUNNER_FOLDER = ".autograder"
+PRIVATE_NAMES = ("source", "solutions", GRADEBOOK_FILE, "submitted", "autograded", "feedback", "grades", RUNNER_FOLDER)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -81,9 +83,13 @@ class Course:
         """The student notebook, ``release/<id>/<id>.ipynb``."""
         return self.root / "release" / assignment / f"{assignment}.ipynb"
 
+    def submitted_folder(self, assignment: str, student: str) -> Path:
+        """nbgrader's folder of a submission: the notebook, and its exchange's ``timestamp.txt`` and ``submission_secret.txt``."""
+        return self.root / "submitted" / student / assignment
+
     def submitted_notebook(self, assignment: str, student: str) -> Path:
         """Where nbgrader keeps a student's submission."""
-        return self.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+        return self.submitted_folder(assignment, student) / f"{assignment}.ipynb"
 
     def autograded_folder(self, assignment: str, student: str) -> Path:
         """nbgrader's autograded copy of a submission."""
@@ -109,6 +115,10 @@ class Course:
         """Every ``results.json`` of ``assignment``, sorted by student."""
         return sorted((self.root / "feedback").glob(f"*/{assignment}/results.json"))
 
+    def all_feedback_pages(self, assignment: str) -> list[Path]:
+        """Every feedback HTML of ``assignment`` (what ``nbgrader release_feedback`` releases), sorted by student."""
+        return sorted((self.root / "feedback").glob(f"*/{assignment}/*.html"))
+
     @property
     def grades_folder(self) -> Path:
         """Where the grade tables, exports and class reports go."""
@@ -126,10 +136,23 @@ class Course:
         """The grades of ``assignment`` as the LMS of ``lms_format`` imports them (``canvas``, ``moodle``, ``csv``)."""
         return self.grades_folder / f"{assignment}_{lms_format}.csv"
 
+    def handback_zip(self, assignment: str, lms_format: str) -> Path:
+        """The feedback pages of ``assignment`` zipped as the LMS of ``lms_format`` takes them back (``canvas``, ``moodle``)."""
+        return self.grades_folder / f"{assignment}_{lms_format}_feedback.zip"
+
     @property
     def nbgrader_export(self) -> Path:
         """``nbgrader export``'s CSV of every assignment."""
         return self.grades_folder / "nbgrader_export.csv"
+
+    @property
+    def logs_folder(self) -> Path:
+        """Where each ``autograder grade`` run keeps its log, ``.autograder/logs/``."""
+        return self.root / RUNNER_FOLDER / "logs"
+
+    def run_log(self, run: str) -> Path:
+        """The log of the grading run named ``run`` (``<time>-<assignment>``)."""
+        return self.logs_folder / f"{run}.log"
 
     def private_paths(self) -> list[Path]:
         """Folders and files of the course that learner code must not see."""

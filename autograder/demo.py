@@ -83,6 +83,7 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
         print()
         print(results.summary_table(report.results))
         print(f"\nclass report: {Course(out).class_report(assignment)}")
+        print(f"log: {report.log_path}")
         print("feedback:")
         for path in sorted((out / "feedback").glob(f"*/{assignment}/*")):
             print(f"  {path}")

@@ -65,6 +65,21 @@ def shadowing() -> str | None:
             f"{_reinstall(own_folder)}.")
 
 
+def version() -> str:
+    """The installed version of the instructor's distribution (``autograder.__version__`` where it is not installed).
+
+    Example:
+        >>> version()  # doctest: +SKIP
+        '0.1.0'
+    """
+    from importlib import metadata
+
+    try:
+        return metadata.version(INSTRUCTOR)
+    except metadata.PackageNotFoundError:
+        return str(getattr(sys.modules.get("autograder"), "__version__", "unknown"))
+
+
 def require_instructor_install() -> None:
     """Raise `ShadowedInstall` unless `autograder` is the instructor's own install (see `shadowing`).
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course
@@ -110,7 +111,11 @@ def read_max_scores(gradebook_file: Path, assignment: str) -> dict[str, float]:
         return {cell.name: float(cell.max_score) for cell in notebook.grade_cells if cell.cell_type == "code"}
 
 
+def course_config(course_root: Path) -> Config:
+    """The course's nbgrader configuration, read from its ``nbgrader_config.py``."""
+    return PyFileConfigLoader(course.CONFIG_FILE, path=str(course_root)).load_config()
+
+
 def configured_cell_timeout(course_root: Path) -> int:
     """The course's per-cell time limit in seconds (``c.Execute.timeout`` in its nbgrader config)."""
-    config = PyFileConfigLoader(course.CONFIG_FILE, path=str(course_root)).load_config()
-    return int(config.Execute.get("timeout", 300))
+    return int(course_config(course_root).Execute.get("timeout", 300))

@@ -5,7 +5,9 @@ through the cluster must get exactly the grades the local executor gives;
 a worker killed mid-batch costs no submission its grade; a worker without
 the assignment's dataset reports the submission not graded (never a wrong
 grade), and the scheduler going away stops the run with a message, after
-which a rerun grades what is left.
+which a rerun grades what is left. A cluster whose workers offer no
+grading slot (plain ``dask worker``) is an error within seconds that says
+how to start one, and a run whose slots go away says it is waiting.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from autograder import cli, nbgrader_run, notebooks
 from autograder.authoring import corpus, samples
 from autograder.course import Course
 from autograder.grading import batch, results
+from autograder.grading.executors import DaskExecutor, SlotWatch
+from autograder.grading.progress import Progress
 from conftest import kill_family, require
 
 pytestmark = pytest.mark.nbgrader
@@ -55,6 +59,16 @@ class Cluster:
         command = [sys.executable, "-m", "autograder.cli", "cluster-worker", str(self.scheduler_file),
                    "--slots", "1", "--name", name]
         worker = self._spawn(command, name, **environment)
+        self.workers.append(worker)
+        with distributed.Client(scheduler_file=str(self.scheduler_file), timeout=30) as client:
+            client.wait_for_workers(len(self.workers), timeout=START_TIMEOUT_S)
+        return worker
+
+    def add_plain_worker(self, name: str) -> subprocess.Popen:
+        """Start a plain ``dask worker`` (no grading slots); wait until the scheduler sees it."""
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", str(self.scheduler_file),
+                   "--nthreads", "1", "--memory-limit", "0", "--name", name]
+        worker = self._spawn(command, name)
         self.workers.append(worker)
         with distributed.Client(scheduler_file=str(self.scheduler_file), timeout=30) as client:
             client.wait_for_workers(len(self.workers), timeout=START_TIMEOUT_S)
@@ -207,3 +221,36 @@ def test_unreachable_scheduler_is_a_clear_error(root, tmp_path_factory, capsys):
     assert status == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
     assert not Course(scratch).results_json(ASSIGNMENT, "alice").exists()
+
+
+def test_a_cluster_without_grading_slots_is_an_error_within_seconds_that_says_how_to_add_one(root, tmp_path_factory,
+                                                                                             capsys):
+    plain = Cluster(tmp_path_factory.mktemp("plain-cluster"))
+    scratch = _scratch(root, tmp_path_factory, "no-slots")
+    inbox = tmp_path_factory.mktemp("no-slots-inbox")
+    notebooks.write(notebooks.read(Course(root).release_notebook(ASSIGNMENT)), inbox / "alice.ipynb")
+    try:
+        plain.add_plain_worker("plain")
+        began = time.monotonic()
+        status = cli.main(["--course", str(scratch), "grade", ASSIGNMENT, "--submissions", str(inbox),
+                           "--scheduler", str(plain.scheduler_file)])
+        took = time.monotonic() - began
+        lines: list[str] = []
+        executor = DaskExecutor(str(plain.scheduler_file))
+        executor.on_wait = Progress(1, lines.append).waiting
+        try:
+            watch = SlotWatch(executor)
+            watch.next_check = 0.0
+            watch.check()  # what a run does while its jobs wait
+        finally:
+            executor.close()
+    finally:
+        plain.stop()
+    err = capsys.readouterr().err
+    assert status == 2 and took < 60, (status, took)  # about SLOT_WAIT_S; the bound only guards against a hang
+    assert f"no worker of the Dask cluster at {plain.scheduler_file} offers a grading slot" in err
+    assert "its 1 worker(s) were not started by `autograder cluster-worker`" in err
+    assert f"run `autograder cluster-worker {plain.scheduler_file}` (docs/cluster.md)" in err
+    assert not Course(scratch).results_json(ASSIGNMENT, "alice").exists()
+    assert lines == [f"waiting on the cluster: no worker offers a grading slot now; on each grading machine run "
+                     f"`autograder cluster-worker {plain.scheduler_file}` (docs/cluster.md)"]

@@ -22,8 +22,9 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from nbgrader.utils import notebook_hash, parse_utc
 
-from autograder import course, nbgrader_run, notebooks
+from autograder import cli, course, nbgrader_run, notebooks
 from autograder.authoring import corpus, leaks, samples
 from autograder.authoring.corpus import hostile
 from autograder.course import Course
@@ -345,3 +346,42 @@ def test_killed_run_resumes_to_the_same_grades(graded_batch, tmp_path_factory, p
     assert {result.student: result.scores for result in resumed.results} == expected
     assert {student: nbgrader_run.read_grades(root, ASSIGNMENT, student).scores for student in students} == expected
     assert not killed_folders[0].exists()
+    killed_log, resumed_log = sorted(Course(root).logs_folder.glob("*.log"))  # the killed run's log stays
+    assert resumed.log_path == resumed_log
+    killed_text = killed_log.read_text()
+    assert f"grade {ASSIGNMENT}: {len(students)} submission(s)" in killed_text
+    assert "the run was killed; its workers' logs, found by a later run:" in killed_text  # added by the resumed run
+    assert "---- worker-1: worker-1.log ----" in killed_text
+
+
+def test_feedback_released_through_nbgrader_exchange(graded_batch, tmp_path, capsys):
+    """`autograder return --format exchange` makes `nbgrader release_feedback` succeed on the graded course.
+
+    nbgrader reads timestamp.txt and submission_secret.txt beside each page; a submission without them (this
+    batch came from a plain folder) gets them, and one that has a timestamp.txt (from nbgrader's collect) keeps it.
+    """
+    root, _, report, _, _ = graded_batch
+    the_course = Course(root)
+    collected = the_course.submitted_folder(ASSIGNMENT, "correct_b") / "timestamp.txt"
+    collected.write_text("2020-01-02 03:04:05.000000 UTC")
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    assert cli.main(["--course", str(root), "return", ASSIGNMENT, "--format", "exchange", "--exchange", str(exchange)]) == 0
+    printed = capsys.readouterr().out
+    released_to = exchange / "cnn-course" / "feedback"
+    assert f"released to {released_to}: the feedback of" in printed
+    assert "left out missing_file: no submission in" in printed  # nothing was handed in, so nothing to match
+    assert collected.read_text() == "2020-01-02 03:04:05.000000 UTC"
+    released = {result.student for result in report.results
+                if result.status != "not_graded" and the_course.submitted_folder(ASSIGNMENT, result.student).is_dir()}
+    assert {"correct_a", "correct_b", "infinite_loop", "tampering"} <= released
+    for student in released:
+        folder = the_course.submitted_folder(ASSIGNMENT, student)
+        secret = (folder / "submission_secret.txt").read_text()
+        page = released_to / f"{notebook_hash(secret=secret, notebook_id=ASSIGNMENT)}.html"
+        assert page.read_bytes() == the_course.feedback_page(ASSIGNMENT, student).read_bytes(), student
+        feedback = the_course.feedback_folder(ASSIGNMENT, student)
+        assert (feedback / "timestamp.txt").read_text() == (folder / "timestamp.txt").read_text()
+    assert len(list(released_to.iterdir())) == len(released)
+    written = parse_utc((the_course.submitted_folder(ASSIGNMENT, "correct_a") / "timestamp.txt").read_text())
+    assert written.timestamp() == pytest.approx(the_course.submitted_notebook(ASSIGNMENT, "correct_a").stat().st_mtime)

@@ -10,8 +10,13 @@ grader would. The exports are then read the way each LMS's importer reads
 them: Canvas' gradebook importer (``Student`` and ``ID`` first, student
 columns ending in ``Section``, a ``Points Possible`` row, rows matched on
 ``ID``) and the Moodle assignment's grading worksheet (``Identifier`` as
-``Participant <id>``, ``Grade``, ``Last modified (grade)``). Layout parsing
-itself is unit-tested in tests/test_submissions.py.
+``Participant <id>``, ``Grade``, ``Last modified (grade)``). The feedback
+pages go back as each LMS matches files to students: Canvas' "Re-Upload
+Submissions" (the first two ``_``-separated parts of digits only of a file's
+base name: user id, submitted file id) and Moodle's "Upload multiple feedback
+files in a zip" (a path part ``<full name>_<participant id>_assignsubmission_file_``).
+Layout parsing itself is unit-tested in tests/test_submissions.py, the
+names handing back writes in tests/test_handback.py.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import pytest
 from autograder import cli, course, nbgrader_run, notebooks
 from autograder.authoring import samples
 from autograder.course import Course
-from autograder.grading import batch, export, results
+from autograder.grading import batch, export, handback, results, submissions
 from autograder.grading.batch import GradeOptions
 from conftest import require
 
@@ -143,3 +148,46 @@ def test_export_before_grading_says_what_to_run(tmp_path):
         export.export(Course(tmp_path), ASSIGNMENT, "canvas")
     with pytest.raises(ValueError, match="format must be one of canvas, moodle, csv; received: 'blackboard'"):
         export.export(Course(tmp_path), ASSIGNMENT, "blackboard")
+
+
+def _digit_parts(file_name: str) -> list[str]:
+    """The parts of a base name Canvas' re-upload reads as ids: ``_``-separated, digits only, the first two."""
+    return [part for part in Path(file_name).name.split("_") if part.isdigit()][:2]
+
+
+def test_canvas_feedback_zip_reads_as_canvas_reupload(graded, capsys):
+    the_course, _ = graded
+    assert cli.main(["--course", str(the_course.root), "return", ASSIGNMENT, "--format", "canvas"]) == 0
+    printed = capsys.readouterr().out
+    zipped = the_course.handback_zip(ASSIGNMENT, "canvas")
+    assert f"wrote {zipped}: the feedback of 2 student(s)" in printed
+    assert f"left out {MOODLE_ALICE}: graded from a Moodle download, so it has no Canvas id" in printed
+    pages = {}
+    with zipfile.ZipFile(zipped) as archive:
+        for name in archive.namelist():
+            assert "/" not in name  # each file at the top level, as Canvas' download hands them out
+            parsed = submissions.CANVAS_FILE.match(name)
+            assert parsed and _digit_parts(name) == [parsed["user_id"], parsed["submission_id"]]
+            assert parsed["file"] == f"{ASSIGNMENT}_feedback.html"
+            pages[(parsed["user_id"], parsed["submission_id"])] = archive.read(name)
+    on_disk = {student: the_course.feedback_page(ASSIGNMENT, student).read_bytes() for student in (ALICE, BOB)}
+    # The ids of the download Canvas handed out: jonesalice_12345_67890_..., smithbob_LATE_23456_78901_...
+    assert pages == {("12345", "67890"): on_disk[ALICE], ("23456", "78901"): on_disk[BOB]}
+    assert on_disk[ALICE] != on_disk[BOB]
+
+
+def test_moodle_feedback_zip_reads_as_moodle_feedback_import(graded, tmp_path):
+    the_course, _ = graded
+    written = handback.hand_back(the_course, ASSIGNMENT, "moodle", out=tmp_path / "moodle.zip")
+    assert written.students == [MOODLE_ALICE]
+    assert set(written.left_out) == {ALICE, BOB} and "so it has no Moodle id" in written.left_out[ALICE]
+    with zipfile.ZipFile(written.path) as archive:
+        (name,) = archive.namelist()
+        page = archive.read(name)
+    folder, file_name = name.split("/")
+    # Moodle's importer: the path part split on "_" (at most 5 pieces) is full name, participant id, plugin type and name.
+    assert folder.split("_", 4) == ["Alice Jones", "1234", "assignsubmission", "file", ""]
+    parsed = submissions.MOODLE_FOLDER.match(folder)
+    assert parsed and (parsed["name"], parsed["user_id"], parsed["plugin"]) == ("Alice Jones", "1234", "file")
+    assert file_name == f"{ASSIGNMENT}_feedback.html"
+    assert page == the_course.feedback_page(ASSIGNMENT, MOODLE_ALICE).read_bytes()

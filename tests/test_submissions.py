@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from autograder.grading import results, submissions
 from autograder.grading.results import SubmissionResult
-from autograder.grading.submissions import SubmissionsError, collect, student_id
+from autograder.grading.submissions import (
+    SubmissionsError,
+    collect,
+    gradescope_time,
+    read_moodle_worksheet,
+    student_id,
+)
 
 A = "fashion_dense"
 
@@ -177,7 +185,9 @@ def test_gradescope_export_reads_its_metadata_and_gives_each_group_member_the_no
     })
     found = {entry.student: entry for entry in collect(archive, A, unpack_to=tmp_path / "unpacked")}
     assert set(found) == {"Alice_Jones_12345", "Bob_Smith_bob_example.edu", "Carol_Lee_34567"}
-    assert found["Alice_Jones_12345"].identity == submissions.Identity("gradescope", "12345", "Alice Jones", "alice@example.edu")
+    assert found["Alice_Jones_12345"].identity == submissions.Identity(
+        "gradescope", "12345", "Alice Jones", "alice@example.edu", submission_id="1001"
+    )
     assert found["Bob_Smith_bob_example.edu"].identity.user_id == "bob@example.edu"
     assert found["Bob_Smith_bob_example.edu"].notebook == found["Carol_Lee_34567"].notebook
     assert found["Carol_Lee_34567"].notebook.name == "pair work.ipynb"
@@ -201,3 +211,173 @@ def test_results_json_written_before_identities_still_reads(tmp_path):
         del old["extra_data"][field]
     (tmp_path / "results.json").write_text(json.dumps(old))
     assert results.read_json(tmp_path / "results.json").lms == ""
+
+
+# Submission times, from wherever each layout gives them.
+
+
+def test_nbgrader_timestamp_is_read_as_nbgrader_reads_it_and_garbage_gives_no_time(tmp_path):
+    _touch(tmp_path / "alice" / A / f"{A}.ipynb")
+    _touch(tmp_path / "alice" / A / "timestamp.txt", "2024-01-19 10:11:12.345678 UTC\n")
+    _touch(tmp_path / "bob" / A / f"{A}.ipynb")
+    _touch(tmp_path / "bob" / A / "timestamp.txt", "2024-01-19T10:11:12-08:00")
+    _touch(tmp_path / "carol" / A / f"{A}.ipynb")
+    _touch(tmp_path / "carol" / A / "timestamp.txt", "not a time at all")
+    _touch(tmp_path / "dave" / A / f"{A}.ipynb")
+    _touch(tmp_path / "dave" / A / "timestamp.txt", "")
+    (tmp_path / "erin" / A).mkdir(parents=True)
+    _touch(tmp_path / "erin" / A / f"{A}.ipynb")
+    (tmp_path / "erin" / A / "timestamp.txt").write_bytes(b"\xff\xfe\x00garbage")
+    _touch(tmp_path / "frank" / A / f"{A}.ipynb")
+    found = {entry.student: entry for entry in collect(tmp_path, A)}
+    assert found["alice"].submitted_at == datetime(2024, 1, 19, 10, 11, 12, 345678, tzinfo=UTC)
+    assert found["bob"].submitted_at == datetime(2024, 1, 19, 18, 11, 12, tzinfo=UTC)
+    assert found["bob"].submitted_at.tzinfo is not None
+    for student in ("carol", "dave", "erin", "frank"):
+        assert found[student].submitted_at is None and found[student].problem is None
+        assert found[student].notebook.name == f"{A}.ipynb"
+    assert not any(entry.flagged_late for entry in found.values())
+
+
+def test_a_timestamp_outside_an_nbgrader_folder_is_not_read(tmp_path):
+    _touch(tmp_path / "alice" / "work.ipynb")
+    _touch(tmp_path / "alice" / "timestamp.txt", "2024-01-19 10:11:12 UTC")
+    _touch(tmp_path / "bob.ipynb")
+    assert [entry.submitted_at for entry in collect(tmp_path, A)] == [None, None]
+
+
+def test_canvas_late_flag_comes_from_the_file_name_and_gives_no_time(tmp_path):
+    _touch(tmp_path / "jonesalice_12345_67890_fashion_dense.ipynb")
+    _touch(tmp_path / "smithbob_LATE_23456_78901_fashion_dense.ipynb")
+    _touch(tmp_path / "smithbob_LATE_23456_78901_notes.txt")
+    _touch(tmp_path / "kimdan_LATE_45678_90123_report.pdf")
+    found = {entry.student: entry for entry in collect(tmp_path, A)}
+    assert not found["jonesalice_12345"].flagged_late
+    assert found["smithbob_23456"].flagged_late and found["smithbob_23456"].notebook is not None
+    assert found["kimdan_45678"].flagged_late and found["kimdan_45678"].notebook is None
+    assert all(entry.submitted_at is None for entry in found.values())
+
+
+GRADESCOPE_TIMES = """\
+submission_2001:
+  :submitters:
+  - :name: Alice Jones
+    :sid: '1'
+  :created_at: 2024-01-19 10:11:12.345678000 -08:00
+submission_2002:
+  :submitters:
+  - :name: Bob Smith
+    :sid: '2'
+  :created_at: '2024-01-19 18:11:12.345678000 Z'
+submission_2003:
+  :submitters:
+  - :name: Carol Lee
+    :sid: '3'
+  - :name: Dan Kim
+    :sid: '4'
+  :created_at: yesterday, around noon
+submission_2004:
+  :submitters:
+  - :name: Erin Wu
+    :sid: '5'
+oddly_named:
+  :submitters:
+  - :name: Frank Ode
+    :sid: '6'
+  :created_at: 2024-01-19 18:11:12
+"""
+
+
+def test_gradescope_created_at_keeps_its_instant_and_the_folder_gives_the_submission_id(tmp_path):
+    _touch(tmp_path / "submission_metadata.yml", GRADESCOPE_TIMES)
+    for folder in ("submission_2001", "submission_2002", "submission_2003", "submission_2004", "oddly_named"):
+        _touch(tmp_path / folder / f"{A}.ipynb")
+    found = {entry.identity.user_id: entry for entry in collect(tmp_path, A)}
+    instant = datetime(2024, 1, 19, 18, 11, 12, 345678, tzinfo=UTC)
+    assert found["1"].submitted_at == instant  # -08:00 is the same instant as 18:11 UTC
+    assert found["1"].submitted_at.utcoffset() == timedelta(hours=-8)
+    assert found["2"].submitted_at == instant  # a quoted string with "Z"
+    assert found["3"].submitted_at is None and found["4"].submitted_at is None  # not a time
+    assert found["5"].submitted_at is None  # no :created_at:
+    assert found["6"].submitted_at == datetime(2024, 1, 19, 18, 11, 12, tzinfo=UTC)  # no zone: UTC, as YAML says
+    assert [found[sid].identity.submission_id for sid in "123456"] == ["2001", "2002", "2003", "2003", "2004", ""]
+    assert not any(entry.flagged_late for entry in found.values())
+
+
+def test_gradescope_time_reads_datetimes_strings_and_refuses_the_rest():
+    pacific = timezone(timedelta(hours=-8))
+    assert gradescope_time(datetime(2024, 1, 19, 10, 11, 12, tzinfo=pacific)) == datetime(2024, 1, 19, 18, 11, 12, tzinfo=UTC)
+    assert gradescope_time("2024-01-19T10:11:12-08:00") == datetime(2024, 1, 19, 18, 11, 12, tzinfo=UTC)
+    assert gradescope_time("2024-01-19 10:11:12.123456789 -0800").microsecond == 123456
+    for value in (None, "", "2024-13-45 10:11:12 Z", "2024-01-19", 1705687872, ["2024-01-19 10:11:12 Z"]):
+        assert gradescope_time(value) is None
+
+
+WORKSHEET = """\ufeffIdentifier,"Full name","Email address",Status,Grade,"Maximum Grade","Grade can be changed",\
+"Last modified (submission)","Last modified (grade)","Feedback comments"
+"Participant 1234","Alice Jones",alice@example.edu,"Submitted for grading",,100.00,Yes,\
+"Monday, 7 December 2026, 2:05 PM",-,
+"Participant 5678","Bob Smith",bob@example.edu,"No submission",,100.00,Yes,-,-,
+"Participant 9012","Carol Lee",carol@example.edu,"Submitted for grading",,100.00,Yes,\
+"Saturday, 4 July 2026, 09:00 AM",-,
+"""
+
+
+def test_moodle_worksheet_gives_times_in_the_named_time_zone_and_dash_means_no_submission(tmp_path):
+    worksheet = _touch(tmp_path / "grades.csv", WORKSHEET)
+    times = read_moodle_worksheet(worksheet, "Europe/London")
+    assert set(times) == {"1234", "9012"}  # "-": Bob has not submitted
+    assert times["1234"] == datetime(2026, 12, 7, 14, 5, tzinfo=ZoneInfo("Europe/London"))
+    assert times["1234"] == datetime(2026, 12, 7, 14, 5, tzinfo=UTC)  # winter: London is UTC
+    assert times["9012"] == datetime(2026, 7, 4, 8, 0, tzinfo=UTC)  # summer: London is UTC+1; "09" as older Moodles write it
+    assert read_moodle_worksheet(worksheet, "America/New_York")["1234"] == datetime(2026, 12, 7, 19, 5, tzinfo=UTC)
+    assert read_moodle_worksheet(worksheet)["1234"] == datetime(2026, 12, 7, 14, 5, tzinfo=UTC)
+
+
+def test_collect_gives_moodle_students_their_worksheet_time_zipped_or_not(tmp_path):
+    worksheet = _touch(tmp_path / "grades.csv", WORKSHEET)
+    archive = _zip(tmp_path / "moodle.zip", {
+        "Alice Jones_1234_assignsubmission_file_/fashion_dense.ipynb": "{}",
+        "Bob Smith_5678_assignsubmission_file_/fashion_dense.ipynb": "{}",
+        "Dan Kim_3456_assignsubmission_file_/fashion_dense.ipynb": "{}",
+        "erin.ipynb": "{}",
+    })
+    found = {entry.student: entry for entry in collect(
+        archive, A, unpack_to=tmp_path / "unpacked", worksheet=worksheet, worksheet_timezone="Europe/Paris"
+    )}
+    assert found["Alice_Jones_1234"].submitted_at == datetime(2026, 12, 7, 13, 5, tzinfo=UTC)
+    assert found["Bob_Smith_5678"].submitted_at is None  # "-" in the worksheet
+    assert found["Dan_Kim_3456"].submitted_at is None  # not in the worksheet
+    assert found["erin"].submitted_at is None and found["erin"].identity is None
+    without = {entry.student: entry for entry in collect(tmp_path / "unpacked", A)}
+    assert all(entry.submitted_at is None for entry in without.values())
+
+
+def test_a_worksheet_missing_a_column_says_which_were_expected_and_found(tmp_path):
+    worksheet = _touch(tmp_path / "grades.csv", 'Identifier,"Full name",Grade\n"Participant 1234","Alice Jones",\n')
+    with pytest.raises(SubmissionsError) as raised:
+        read_moodle_worksheet(worksheet, "UTC")
+    message = str(raised.value)
+    assert "'Last modified (submission)'" in message and "expected columns" in message
+    assert "found: 'Identifier', 'Full name', 'Grade'" in message
+    _touch(tmp_path / "Alice Jones_1234_assignsubmission_file_" / f"{A}.ipynb")
+    with pytest.raises(SubmissionsError, match="expected columns"):
+        collect(tmp_path, A, worksheet=worksheet)
+
+
+def test_an_unreadable_worksheet_or_time_zone_or_time_is_refused_in_words(tmp_path):
+    with pytest.raises(SubmissionsError, match="cannot be read"):
+        read_moodle_worksheet(tmp_path / "missing.csv", "UTC")
+    empty = _touch(tmp_path / "empty.csv", "")
+    with pytest.raises(SubmissionsError, match="found: none"):
+        read_moodle_worksheet(empty, "UTC")
+    binary = tmp_path / "grades.xlsx"
+    binary.write_bytes(b"PK\x03\x04\xff\xfe\x00\x81")
+    with pytest.raises(SubmissionsError, match="cannot be read"):
+        read_moodle_worksheet(binary, "UTC")
+    worksheet = _touch(tmp_path / "grades.csv", WORKSHEET)
+    with pytest.raises(SubmissionsError, match="worksheet_timezone.*'Mars/Olympus'"):
+        read_moodle_worksheet(worksheet, "Mars/Olympus")
+    french = _touch(tmp_path / "french.csv", WORKSHEET.replace("Monday, 7 December 2026, 2:05 PM", "lundi 7 décembre 2026, 14:05"))
+    with pytest.raises(SubmissionsError, match="Participant 1234.*'lundi 7 décembre 2026, 14:05'"):
+        read_moodle_worksheet(french, "UTC")

@@ -25,21 +25,24 @@ never stops the batch.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder import course, nbgrader_run, notebooks
+from autograder import course, install_check, nbgrader_run, notebooks
 from autograder.course import Course
-from autograder.grading import hardware, intake_limits, record, results, submissions, workfolders
+from autograder.grading import (
+    hardware, intake_limits, late, record, results, runlog, sandbox, student_names, submissions, workfolders,
+)
 from autograder.grading import report as class_report
 from autograder.grading.executors import ClusterGone, DaskExecutor, LocalExecutor, worker_environment
 from autograder.grading.intake_limits import IntakeLimits
 from autograder.grading.job import FEEDBACK_MODES, GradingJob, GradingOutcome, Limits, Template
 from autograder.grading.progress import Progress
-from autograder.grading.results import FAILED, GRADED, SubmissionResult, unscored
+from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
 
 BACKENDS = ("tensorflow", "jax", "torch")
 DATASET_CALL = re.compile(r"datasets\.(?:load\(\s*[\"'](\w+)[\"']|(sign_language_csv)\()")
@@ -70,6 +73,8 @@ class GradeOptions:
         moodle_worksheet: a Moodle grading worksheet downloaded with the
             submissions, whose "Last modified (submission)" column gives
             each Moodle student's submission time.
+        moodle_timezone: the time zone the worksheet's times are in (the
+            Moodle site's), a ``zoneinfo`` name.
     """
 
     submissions: Path | None = None
@@ -84,6 +89,7 @@ class GradeOptions:
     scheduler: str | None = None
     due: str | None = None
     moodle_worksheet: Path | None = None
+    moodle_timezone: str = "UTC"
 
 
 @dataclass
@@ -98,6 +104,7 @@ class BatchReport:
         workers: submissions that were in flight at once ("cluster" runs: the cluster's slots).
         csv_path: the grades CSV (every graded student of the assignment).
         interrupted: why the run stopped early (the cluster went away), or None.
+        log_path: the run's log (`autograder.grading.runlog`).
     """
 
     assignment: str
@@ -107,6 +114,34 @@ class BatchReport:
     workers: int = 1
     csv_path: Path | None = None
     interrupted: str | None = None
+    log_path: Path | None = None
+
+    @property
+    def not_graded(self) -> list[str]:
+        """The students whose submission ended ``not graded`` (a rerun grades them)."""
+        return [result.student for result in self.results if result.status == NOT_GRADED]
+
+    @property
+    def complete(self) -> bool:
+        """True when every submission got a grade (a failed one's 0 with its reason counts): what exits 0."""
+        return not self.not_graded and self.interrupted is None
+
+    def verdict(self) -> str:
+        """One line saying whether every submission got a grade, and if not, which did not and what to do.
+
+        Example:
+            >>> BatchReport("quiz", [], interrupted="lost the Dask scheduler; run again").verdict()
+            'stopped early: lost the Dask scheduler; run again'
+        """
+        if self.interrupted is not None:
+            return f"stopped early: {self.interrupted}"
+        missing = self.not_graded
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            return f"{len(missing)} submission(s) not graded ({shown}; reasons above): run again to grade them"
+        failed = sum(result.status == FAILED for result in self.results)
+        return (f"every submission got a grade: {len(self.results)} in all"
+                + (f", {failed} of them failed with a reason" if failed else ""))
 
 
 def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[str], None] | None = None) -> BatchReport:
@@ -126,57 +161,154 @@ def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[
         FileNotFoundError: the assignment has no source notebook.
         submissions.SubmissionsError: the submissions path cannot be read.
         ValueError: an unknown backend or feedback mode.
+        student_names.UnknownStudent: a student of ``options.students`` has no submission.
         executors.ClusterGone: the Dask scheduler of ``options.scheduler`` cannot be reached.
+        executors.NoGradingSlots: no worker of that cluster offers a grading slot.
     """
     started = time.perf_counter()
     the_course = Course(root)
+    _check(root, assignment, options)
+    workers = options.workers or hardware.default_workers()
+    cluster = _connect(options.scheduler)  # an unreachable scheduler, or one with no grading slot: an error now
+    runlog.salvage()
+    log = None
+    try:
+        with workfolders.run_folder() as work:
+            intake = intake_limits.load(root)
+            source = options.submissions or root / "submitted"
+            found = submissions.collect(source, assignment, work / "unzipped", intake, worksheet=options.moodle_worksheet,
+                                        worksheet_timezone=options.moodle_timezone)
+            incoming = select_students(found, options.students, source)
+            log = runlog.start(the_course, assignment, work)
+            log.line(_header(assignment, options, len(incoming), source, workers))
+            executor = cluster or LocalExecutor(workers, workfolders.workers(work),
+                                                worker_environment(options.backend, workers))
+            try:
+                done, fresh, interrupted = _grade_incoming(the_course, assignment, options, incoming, intake, work,
+                                                           executor=executor, log=log, report=report)
+            finally:
+                runlog.attach_workers(log, work)
+        looked_at = [fresh.get(entry.student) or done[entry.student] for entry in incoming
+                     if entry.student in fresh or entry.student in done]
+        record.write_tables(the_course, assignment)
+        class_report.write(the_course, assignment)
+        finished = BatchReport(assignment, looked_at, sorted(fresh), time.perf_counter() - started,
+                               workers if not options.scheduler else 0, the_course.grades_csv(assignment), interrupted,
+                               log.path)
+        log.line(finished.verdict())
+        return finished
+    except BaseException as error:
+        if log is not None:
+            log.line(f"the run stopped: {type(error).__name__}" + (f": {error}" if str(error) else ""))
+        raise
+    finally:
+        if log is not None:
+            log.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _grade_incoming(
+    the_course: Course, assignment: str, options: GradeOptions, incoming: list[submissions.Incoming],
+    intake: IntakeLimits, work: Path, *, executor: LocalExecutor | DaskExecutor, log: runlog.RunLog,
+    report: Callable[[str], None] | None,
+) -> tuple[dict[str, SubmissionResult], dict[str, SubmissionResult], str | None]:
+    """Plan ``incoming`` and grade what needs it with ``executor``, recording each outcome as it arrives.
+
+    Progress goes to ``report`` (see `grade`) and to the run's ``log``.
+
+    Returns:
+        The results already done, those of this run, and why the run
+        stopped early (None when it did not).
+    """
+    template = make_template(the_course.root, assignment, work / "template")
+    record.register_assignment(the_course, assignment, work / "release")
+    record.set_due_date(the_course, assignment, options.due)
+    done, jobs, failed_now = _plan(the_course, incoming, options, template, intake)
+    log.line(f"{len(jobs)} to grade, {len(done)} already graded, {len(failed_now)} failed before running")
+    progress = Progress(len(jobs) + len(failed_now), report, log=log.line)
+    arrivals = {entry.student: entry for entry in incoming}
+    fresh: dict[str, SubmissionResult] = {}
+    interrupted = None
+    for result in failed_now:
+        _record(the_course, GradingOutcome(result), arrivals, fresh, progress)
+    if isinstance(executor, DaskExecutor):
+        executor.on_wait = progress.waiting
+    try:
+        for outcome in executor.run(jobs):
+            _record(the_course, outcome, arrivals, fresh, progress)
+    except ClusterGone as error:
+        interrupted = f"{error}; {len(jobs) - len(fresh) + len(failed_now)} submission(s) not graded: run again to grade them"
+        log.line(f"stopped early: {interrupted}")
+    finally:
+        executor.close()
+        progress.close()
+    return done, fresh, interrupted
+
+
+def _check(root: Path, assignment: str, options: GradeOptions) -> None:
+    """Raise on an unknown assignment, backend or feedback mode (before anything is done)."""
     course.source_notebook(root, assignment)
     if options.backend is not None and options.backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; received: {options.backend!r}")
     if options.feedback not in FEEDBACK_MODES:
         raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_MODES)}; received: {options.feedback!r}")
-    workers = options.workers or hardware.default_workers()
-    fresh: dict[str, SubmissionResult] = {}
-    interrupted = None
-    cluster = DaskExecutor(options.scheduler) if options.scheduler else None
-    if cluster is not None:
-        cluster.connect()  # an unreachable scheduler is an error before anything is recorded
-    with workfolders.run_folder() as work:
-        intake = intake_limits.load(root)
-        incoming = submissions.collect(options.submissions or root / "submitted", assignment, work / "unzipped", intake)
-        if options.students:
-            incoming = [entry for entry in incoming if entry.student in options.students]
-        template = make_template(root, assignment, work / "template")
-        record.register_assignment(the_course, assignment, work / "release")
-        done, jobs, failed_now = _plan(the_course, incoming, options, template, intake)
-        progress = Progress(len(jobs) + len(failed_now), report)
-        identities = {entry.student: entry.identity for entry in incoming if entry.identity is not None}
-        for result in failed_now:
-            _record(the_course, GradingOutcome(result), identities, fresh, progress)
-        executor = cluster or LocalExecutor(workers, work / "workers", worker_environment(options.backend, workers))
-        try:
-            for outcome in executor.run(jobs):
-                _record(the_course, outcome, identities, fresh, progress)
-        except ClusterGone as error:
-            interrupted = f"{error}; {len(jobs) - len(fresh) + len(failed_now)} submission(s) not graded: run again to grade them"
-        finally:
-            executor.close()
-            progress.close()
-    looked_at = [fresh.get(entry.student) or done[entry.student] for entry in incoming
-                 if entry.student in fresh or entry.student in done]
-    record.write_tables(the_course, assignment)
-    class_report.write(the_course, assignment)
-    return BatchReport(assignment, looked_at, sorted(fresh), time.perf_counter() - started,
-                       workers if not options.scheduler else 0, the_course.grades_csv(assignment), interrupted)
+
+
+def _connect(scheduler: str | None) -> DaskExecutor | None:
+    """Connect to the Dask scheduler (None: grade here) and make sure a worker offers a grading slot.
+
+    Raises:
+        executors.ClusterGone: the scheduler cannot be reached.
+        executors.NoGradingSlots: no worker offers a grading slot.
+    """
+    if scheduler is None:
+        return None
+    cluster = DaskExecutor(scheduler)
+    try:
+        cluster.connect()
+        cluster.require_slots()
+    except BaseException:
+        cluster.close()
+        raise
+    return cluster
+
+
+def select_students(
+    incoming: list[submissions.Incoming], students: tuple[str, ...], source: Path,
+) -> list[submissions.Incoming]:
+    """Keep the submissions of ``students`` (all when empty).
+
+    Raises:
+        student_names.UnknownStudent: a name in ``students`` matches no submission found
+            in ``source``; the message lists the nearest student ids.
+    """
+    if not students:
+        return incoming
+    student_names.check_named(students, [entry.student for entry in incoming], str(source))
+    return [entry for entry in incoming if entry.student in students]
+
+
+def _header(assignment: str, options: GradeOptions, found: int, source: Path, workers: int) -> str:
+    """The run log's first lines: what is graded, where, and with which limits."""
+    where = (f"on the Dask cluster at {options.scheduler}" if options.scheduler
+             else f"graded here, {workers} at a time\n{sandbox.isolation_line()}")
+    cell = f"{options.cell_timeout_s} s" if options.cell_timeout_s else "the course's Execute.timeout"
+    memory = f"{options.memory_mib} MiB" if options.memory_mib else "a share of RAM"
+    backend = options.backend or os.environ.get("KERAS_BACKEND", "tensorflow")
+    return (f"autograder {install_check.version()}: grade {assignment}: {found} submission(s) from {source}, {where}\n"
+            f"limits: {options.timeout_s:g} s a submission, {cell} a cell, {memory} a kernel; backend {backend}; "
+            f"feedback {options.feedback}" + (f"; force: {options.force}" if options.force else ""))
 
 
 def _record(
-    the_course: Course, outcome: GradingOutcome, identities: dict[str, submissions.Identity],
+    the_course: Course, outcome: GradingOutcome, arrivals: dict[str, submissions.Incoming],
     fresh: dict[str, SubmissionResult], progress: Progress,
 ) -> None:
-    """Record one outcome with the student's LMS identity (where the submission came from an LMS), and count it."""
-    if outcome.result.student in identities:
-        outcome.result = identities[outcome.result.student].stamp(outcome.result)
+    """Record one outcome with how the submission arrived (LMS identity, time, late flag), and count it."""
+    arrival = arrivals.get(outcome.result.student)
+    if arrival is not None:
+        outcome.result = arrival.stamp(outcome.result)
     record.record(the_course, outcome)
     fresh[outcome.result.student] = outcome.result
     progress.finished(outcome.result)
@@ -241,6 +373,7 @@ def _plan(
         if entry.notebook.resolve() != target.resolve():
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(entry.notebook.read_bytes())
+            (target.parent / late.TIMESTAMP_FILE).unlink(missing_ok=True)  # record writes this copy's time
         job = GradingJob(entry.student, target.read_bytes(), template, limits, private, options.backend, options.feedback)
         if finished and prior.notebook_sha256 == job.notebook_sha256:
             done[entry.student] = prior

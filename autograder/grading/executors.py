@@ -13,6 +13,13 @@ and replaced when a job overruns or the process dies.
   loses nothing: the scheduler runs its tasks elsewhere. The notebook
   travels to the worker inside the job, the outcome travels back, and only
   the runner writes the gradebook, so no shared file system is needed.
+  A cluster where no worker offers a grading slot (plain ``dask worker``s)
+  is an error within `SLOT_WAIT_S`; a batch whose slots all go away
+  mid-run waits for them and says so (``on_wait``).
+
+Each local worker writes a log, and its trainer one beside it
+(`worker_logs` finds them; `autograder.grading.runlog` keeps them with
+the run's log).
 """
 
 from __future__ import annotations
@@ -30,20 +37,26 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import psutil
 
 from autograder.grading import hardware, workfolders
 from autograder.grading.job import GradingJob, GradingOutcome, Template
 from autograder.grading.results import FAILED, NOT_GRADED, unscored
-from autograder.grading.worker import HEADER, READY, send
+from autograder.grading.worker import HEADER, READY, TRAINER_LOG, send
 
 # Beyond the whole-submission limit the worker enforces itself: time for
 # nbgrader's own steps and the feedback page before the runner kills it.
 GRACE_S = 180.0
 WORKER_START_TIMEOUT_S = 600.0
 SLOTS_RESOURCE = "grading_slots"
+# How long a run waits, at its start, for a cluster worker that offers a
+# grading slot (workers started with the scheduler join within seconds).
+SLOT_WAIT_S = 10.0
+# How often a run waiting on the cluster asks the scheduler for slots.
+SLOT_CHECK_INTERVAL_S = 2.0
+WORKER_PREFIX = "worker-"
 
 
 class WorkerLost(RuntimeError):
@@ -52,6 +65,26 @@ class WorkerLost(RuntimeError):
 
 class ClusterGone(RuntimeError):
     """The Dask scheduler cannot be reached any more; what was graded so far is recorded."""
+
+
+class NoGradingSlots(ClusterGone):
+    """The Dask cluster has no worker that offers a grading slot; the message says how to start one."""
+
+
+def worker_logs(pool_folder: Path) -> list[tuple[str, Path]]:
+    """The logs of a `WarmPool` made in ``pool_folder``: each worker's, then its trainer's, as (label, path).
+
+    Example:
+        >>> worker_logs(Path("/nowhere"))
+        []
+    """
+    found = []
+    for log in sorted(pool_folder.glob(f"{WORKER_PREFIX}*.log")):
+        found.append((log.stem, log))
+        trainer = log.with_suffix("") / TRAINER_LOG
+        if trainer.is_file():
+            found.append((f"{log.stem} trainer", trainer))
+    return found
 
 
 def worker_environment(backend: str | None, in_flight: int) -> dict[str, str]:
@@ -184,7 +217,9 @@ class WarmPool:
     def __init__(self, size: int, folder: Path, environment: dict[str, str], hide: list[str], preload: list[str]) -> None:
         self.size = size
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
-        self._all = [WorkerProcess(folder / f"worker-{index}", environment, hide, preload) for index in range(1, size + 1)]
+        self._all = [WorkerProcess(folder / f"{WORKER_PREFIX}{index}", environment, hide, preload)
+                     for index in range(1, size + 1)]
+        self._closed = False
         for process in self._all:
             self._idle.put(process)
 
@@ -198,11 +233,16 @@ class WarmPool:
                     pass
 
     def grade(self, job: GradingJob) -> GradingOutcome:
-        """Grade ``job`` on an idle worker: one retry on a fresh worker if it dies, never raises."""
+        """Grade ``job`` on an idle worker: one retry on a fresh worker if it dies, never raises.
+
+        After `close`, a job is not graded (no worker is started again).
+        """
         process = self._idle.get()
         try:
             problem = ""
             for _ in range(2):
+                if self._closed:
+                    return _unscored(job, NOT_GRADED, "the run stopped before grading it")
                 try:
                     if not process.alive:
                         process.start()
@@ -218,7 +258,8 @@ class WarmPool:
             self._idle.put(process)
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker; jobs still waiting are not graded."""
+        self._closed = True
         for process in self._all:
             process.stop()
 
@@ -268,10 +309,17 @@ class DaskExecutor:
         scheduler: the scheduler's address (``tcp://host:8786``) or the path
             of a scheduler file.
         connect_timeout_s: how long to wait for the scheduler.
+        slot_wait_s: how long `require_slots` waits for a worker that
+            offers a grading slot.
+
+    Attributes:
+        on_wait: called with a line while the run waits for the cluster
+            (no worker offers a grading slot any more) and when it goes on.
     """
 
-    def __init__(self, scheduler: str, connect_timeout_s: float = 10.0) -> None:
-        self.scheduler, self.connect_timeout_s = scheduler, connect_timeout_s
+    def __init__(self, scheduler: str, connect_timeout_s: float = 10.0, slot_wait_s: float = SLOT_WAIT_S) -> None:
+        self.scheduler, self.connect_timeout_s, self.slot_wait_s = scheduler, connect_timeout_s, slot_wait_s
+        self.on_wait: Callable[[str], None] | None = None
         self._client = None
         self._futures: list = []
 
@@ -293,8 +341,46 @@ class DaskExecutor:
                 raise ClusterGone(f"cannot reach the Dask scheduler at {self.scheduler} ({error})") from None
         return self._client
 
+    def grading_slots(self) -> tuple[int, int]:
+        """Return the grading slots the cluster's workers offer in all, and how many workers it has.
+
+        Raises:
+            ClusterGone: the scheduler cannot be reached.
+        """
+        client = self.connect()
+        try:
+            workers = client.scheduler_info(n_workers=-1)["workers"]
+        except (OSError, TimeoutError) as error:
+            raise ClusterGone(f"lost the Dask scheduler at {self.scheduler} ({error})") from None
+        slots = sum(int(info.get("resources", {}).get(SLOTS_RESOURCE, 0)) for info in workers.values())
+        return slots, len(workers)
+
+    def require_slots(self) -> int:
+        """Wait up to ``slot_wait_s`` for a worker that offers a grading slot; return the cluster's slots.
+
+        Raises:
+            NoGradingSlots: no worker offered one in that time.
+            ClusterGone: the scheduler cannot be reached.
+        """
+        deadline = time.monotonic() + self.slot_wait_s
+        while True:
+            slots, workers = self.grading_slots()
+            if slots or time.monotonic() >= deadline:
+                break
+            time.sleep(0.5)
+        if not slots:
+            found = (f"its {workers} worker(s) were not started by `autograder cluster-worker`" if workers
+                     else "no worker is connected")
+            raise NoGradingSlots(f"no worker of the Dask cluster at {self.scheduler} offers a grading slot after "
+                                 f"{self.slot_wait_s:g} s ({found}): {self.how_to_add_a_worker()}")
+        return slots
+
+    def how_to_add_a_worker(self) -> str:
+        """The command that adds a grading worker to this cluster, in words."""
+        return f"on each grading machine run `autograder cluster-worker {self.scheduler}` (docs/cluster.md)"
+
     def run(self, jobs: list[GradingJob]) -> Iterator[GradingOutcome]:
-        """Submit every job, yield outcomes as they arrive.
+        """Submit every job, yield outcomes as they arrive; while no worker offers a slot, say so through ``on_wait``.
 
         Raises:
             ClusterGone: the scheduler went away; outcomes yielded before stand.
@@ -315,7 +401,13 @@ class DaskExecutor:
         }
         self._futures = list(futures)
         try:
-            for future in as_completed(futures, loop=client.loop):
+            pending, watch = as_completed(futures, loop=client.loop), SlotWatch(self)
+            while not pending.is_empty():
+                if not pending.has_ready():
+                    watch.check()
+                    time.sleep(0.2)
+                    continue
+                future = next(pending)
                 job = futures[future]
                 try:
                     yield future.result()
@@ -333,6 +425,29 @@ class DaskExecutor:
                 self._client.cancel(self._futures)
             self._client.close(timeout=10)
             self._client = None
+
+
+class SlotWatch:
+    """Asks a cluster for grading slots now and then while a run waits; tells ``on_wait`` when they go and come back."""
+
+    def __init__(self, executor: DaskExecutor) -> None:
+        self.executor, self.next_check, self.waiting = executor, time.monotonic() + SLOT_CHECK_INTERVAL_S, False
+
+    def check(self) -> None:
+        """Check the cluster's slots if it is time; report a change. A lost scheduler is left to the futures."""
+        if time.monotonic() < self.next_check or self.executor.on_wait is None:
+            return
+        self.next_check = time.monotonic() + SLOT_CHECK_INTERVAL_S
+        try:
+            slots, _ = self.executor.grading_slots()
+        except Exception:  # a lost scheduler: the futures report it
+            return
+        if not slots and not self.waiting:
+            self.executor.on_wait(f"waiting on the cluster: no worker offers a grading slot now; "
+                                  f"{self.executor.how_to_add_a_worker()}")
+        elif slots and self.waiting:
+            self.executor.on_wait(f"the cluster offers {slots} grading slot(s) again; grading goes on")
+        self.waiting = not slots
 
 
 _cluster_pools: dict[tuple, WarmPool] = {}

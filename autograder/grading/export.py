@@ -3,7 +3,10 @@
 A student's score is nbgrader's total for the submission in the course
 gradebook: the automatic scores, with a human grader's score taking the
 place of the automatic one wherever there is one, and the written answers
-graded in nbgrader's formgrader; the maximum counts the written answers too.
+graded in nbgrader's formgrader, less the late penalty the course's rule
+takes (`autograder.grading.late`, computed again from the score as it
+stands); the maximum counts the written answers too. The ``csv`` format
+also says when each student submitted and how late.
 Who the student is in the LMS comes from the grading results
 (`autograder.grading.submissions.Identity`, kept when the submissions were
 graded from the LMS's download).
@@ -39,7 +42,7 @@ from nbgrader.api import MissingEntry
 
 from autograder import nbgrader_run
 from autograder.course import Course
-from autograder.grading import record, results
+from autograder.grading import late, record, results
 from autograder.grading.results import NOT_GRADED, SubmissionResult
 from autograder.grading.submissions import CANVAS, MOODLE
 
@@ -49,7 +52,7 @@ CANVAS_POINTS_ROW = "Points Possible"
 MOODLE_COLUMNS = ["Identifier", "Full name", "Grade", "Maximum Grade", "Last modified (grade)"]
 MOODLE_PARTICIPANT = "Participant "
 CSV_COLUMNS = ["student", "lms", "lms_user_id", "lms_name", "lms_email", "score", "max_score",
-               "automatic_score", "needs_manual_grading", "status", "reason"]
+               "automatic_score", "needs_manual_grading", "status", "reason", "submitted_at", "late", "late_penalty"]
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,7 @@ def grades(course: Course, assignment: str) -> list[StudentGrade]:
     Raises:
         FileNotFoundError: the course has no gradebook or no results for ``assignment``.
     """
-    found = record.class_results(course, assignment)
-    if not found or not course.gradebook.is_file():
-        raise FileNotFoundError(
-            f"no grades of {assignment} in {course.root}: expected {course.gradebook} and "
-            f"feedback/*/{assignment}/results.json; run `autograder grade {assignment}` first"
-        )
+    found = record.refresh(course, assignment)  # hand grades as they stand, late penalties computed again
     graded = []
     with nbgrader_run.open_gradebook(course.gradebook) as gradebook:
         max_score = float(gradebook.find_assignment(assignment).max_score)
@@ -109,7 +107,7 @@ def grades(course: Course, assignment: str) -> list[StudentGrade]:
             except MissingEntry:
                 graded.append(StudentGrade(result, None, max_score))
                 continue
-            score = None if result.status == NOT_GRADED else float(submission.score)
+            score = None if result.status == NOT_GRADED else float(submission.score) - result.late_penalty
             pending = tuple(grade.name for notebook in submission.notebooks for grade in notebook.grades
                             if grade.needs_manual_grade)
             graded.append(StudentGrade(result, score, float(submission.max_score), pending))
@@ -203,7 +201,8 @@ def _row(grade: StudentGrade, lms_format: str, score: float | None, maximum: flo
         return [f"{MOODLE_PARTICIPANT}{result.lms_user_id}", result.lms_name, _number(score), _number(maximum), modified]
     return [result.student, result.lms, result.lms_user_id, result.lms_name, result.lms_email, _number(score),
             _number(maximum), _number(result.total), " ".join(grade.manual_pending),
-            result.status, result.reason or ""]
+            result.status, result.reason or "", result.submitted_at,
+            late.describe(result.seconds_late, result.flagged_late), _number(result.late_penalty)]
 
 
 def _number(value: float | None) -> str:

@@ -36,9 +36,8 @@ from typing import Iterable
 
 from traitlets import Float, Int
 from traitlets.config import Configurable
-from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import course
+from autograder import course, nbgrader_run
 
 MiB = 2**20
 GiB = 2**30
@@ -209,5 +208,4 @@ def load(root: Path) -> IntakeLimits:
         >>> load(Path(".")).max_archive_members  # doctest: +SKIP
         20000
     """
-    config = PyFileConfigLoader(course.CONFIG_FILE, path=str(root)).load_config()
-    return IntakeLimits(config=config)
+    return IntakeLimits(config=nbgrader_run.course_config(root))

@@ -28,7 +28,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from autograder.course import Course
-from autograder.grading import record
+from autograder.grading import late, record
 from autograder.grading.results import FAILED, GRADED, SubmissionResult, write_atomically
 
 RETEACH_FIRST = 3  # checks named at the top of the page
@@ -153,6 +153,7 @@ def page(assignment: str, results: list[SubmissionResult]) -> str:
         _time_section(results),
         _problems_table(results),
         _manual_section(results),
+        _late_section(results),
     ]
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -316,8 +317,26 @@ def _problems_table(results: list[SubmissionResult]) -> str:
 
 def _manual_section(results: list[SubmissionResult]) -> str:
     waiting = [result.student for result in results if result.manual]
+    changed = [f"{result.student} ({', '.join(result.manual_changed)})" for result in results if result.manual_changed]
     if not waiting:
         return ""
+    again = (f" Answers changed since graded by hand (each keeps its grade, flagged for review again): "
+             f"{html.escape('; '.join(changed))}." if changed else "")
     return (f"<h2>Written answers to grade by hand</h2><p>{len(waiting)} {_students(len(waiting))}: "
-            f"{html.escape(', '.join(waiting))}. Grade them in nbgrader's formgrader; "
-            "<code>autograder export</code> then includes those points.</p>")
+            f"{html.escape(', '.join(waiting))}.{again} Grade them in nbgrader's formgrader, then run "
+            "<code>autograder feedback</code> (pages with the hand grades) and <code>autograder export</code>.</p>")
+
+
+def _late_section(results: list[SubmissionResult]) -> str:
+    late_ones = sorted((result for result in results if result.late), key=lambda result: -result.seconds_late)
+    if not late_ones:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(result.student)}</td><td>{html.escape(result.submitted_at or 'not given')}</td>"
+        f"<td>{html.escape(late.describe(result.seconds_late, result.flagged_late))}</td>"
+        f"<td>{result.late_penalty:g}</td></tr>"
+        for result in late_ones
+    )
+    return (f"<h2>Late work</h2><p>{len(late_ones)} {_students(len(late_ones))} submitted after the due date; the "
+            "penalty is the course's (<code>AssignLatePenalties.plugin_class</code> in nbgrader_config.py).</p>"
+            "<table><tr><th>student</th><th>submitted</th><th>late</th><th>points taken</th></tr>" + rows + "</table>")

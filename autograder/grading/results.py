@@ -15,6 +15,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.grading import late
+
 GRADED = "graded"
 FAILED = "failed"
 NOT_GRADED = "not_graded"
@@ -86,6 +88,13 @@ class SubmissionResult(ScoreTotals):
             or no due date).
         flagged_late: the LMS marked it late without saying when it came
             (Canvas' ``_LATE``); how late is then unknown.
+        late_penalty: points the course's late penalty takes (nbgrader's
+            ``late_submission_penalty``).
+        hand_scores: a human grader's score per written answer graded so far.
+        hand_max_scores: points available per written answer.
+        manual_changed: hand-graded written answers the student changed
+            since they were graded; their grades are kept and flagged for
+            review again.
     """
 
     student: str
@@ -112,6 +121,10 @@ class SubmissionResult(ScoreTotals):
     submitted_at: str = ""
     seconds_late: float = 0.0
     flagged_late: bool = False
+    late_penalty: float = 0.0
+    hand_scores: dict[str, float] = field(default_factory=dict)
+    hand_max_scores: dict[str, float] = field(default_factory=dict)
+    manual_changed: list[str] = field(default_factory=list)
 
     @property
     def late(self) -> bool:
@@ -248,6 +261,17 @@ def write_csv(results: list[SubmissionResult], path: Path) -> None:
     os.replace(partial, path)
 
 
+def _term_notes(result: SubmissionResult) -> list[str]:
+    """What a row says first about hand grading and lateness: answers to review again, a late submission."""
+    notes = []
+    if result.manual_changed:
+        notes.append(f"changed since graded by hand: {', '.join(result.manual_changed)} (flagged for review)")
+    if result.late:
+        lateness = late.describe(result.seconds_late, result.flagged_late) or "late"
+        notes.append(lateness + (f", -{result.late_penalty:g} points" if result.late_penalty else ""))
+    return notes
+
+
 def summary_table(results: list[SubmissionResult]) -> str:
     """Format one line per student: score, time, and what went wrong."""
     rows = [["student", "score", "seconds", "notes"]]
@@ -258,6 +282,7 @@ def summary_table(results: list[SubmissionResult]) -> str:
             lost = [f"{cell} ({message})" for cell, message in result.lost.items()]
             causes = [f"{cell}: {message}" for cell, message in result.cell_errors.items()]
             note = "; ".join(["lost: " + "; ".join(lost)] + causes) if lost else "full marks"
+        note = "; ".join([*_term_notes(result), note])
         rows.append([result.student, f"{result.total:g}/{result.max_total:g}", f"{result.seconds:.1f}", note[:160]])
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(

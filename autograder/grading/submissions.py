@@ -25,10 +25,27 @@ go back to it (`autograder.grading.export`). Every student found becomes an
 problem in words, so the grade table shows them instead of silently leaving
 them out. What is not a submission (``__MACOSX``, hidden files, a README, a
 wrapping folder) never becomes a student.
+
+When each student submitted (`Incoming.submitted_at`, timezone-aware) comes
+from wherever the layout gives it:
+
+- nbgrader's layout: ``<student>/<assignment>/timestamp.txt``, read as
+  nbgrader reads it (``nbgrader.utils.parse_utc``), a time without a zone
+  being UTC; an unreadable one gives no time;
+- Gradescope: each submission's ``:created_at:`` in ``submission_metadata.yml``
+  (``2024-01-19 10:11:12.345678000 -08:00`` as Gradescope's Ruby writes it,
+  or any YAML timestamp); one that is not a time gives no time;
+- Moodle: its download holds no times, but its "Download grading worksheet"
+  CSV does (``Last modified (submission)``, by ``Identifier``); pass it as
+  ``collect(..., worksheet=...)``, with the time zone it was written in;
+- Canvas: its download holds no times, only ``_LATE`` in a late student's
+  file names, which sets `Incoming.flagged_late`;
+- plain folders: no time.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import re
 import shutil
@@ -37,17 +54,38 @@ import zipfile
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from autograder.grading import late
 from autograder.grading.intake_limits import IntakeLimits
 from autograder.grading.results import SubmissionResult
 
 NOTEBOOK_SUFFIX = ".ipynb"
 IGNORED_PARTS = ("__MACOSX", ".ipynb_checkpoints")
 GRADESCOPE_METADATA = "submission_metadata.yml"
+# Gradescope's export names each submission's folder "submission_<submission id>".
+GRADESCOPE_FOLDER = re.compile(r"^submission_(?P<submission_id>\d+)$")
+# Gradescope writes :created_at: as Ruby's YAML does ("2024-01-19 10:11:12.345678000 -08:00", "... Z");
+# quoted, PyYAML leaves it a string. Fractions past microseconds are dropped.
+GRADESCOPE_TIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d+))?"
+    r"\s*(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+# Moodle's "Download grading worksheet" (mod/assign, offline grading worksheet): the columns read here.
+WORKSHEET_IDENTIFIER = "Identifier"
+WORKSHEET_NAME = "Full name"
+WORKSHEET_SUBMITTED = "Last modified (submission)"
+WORKSHEET_COLUMNS = (WORKSHEET_IDENTIFIER, WORKSHEET_NAME, WORKSHEET_SUBMITTED)
+# "Participant 1234": Moodle's word for a student (translated on other sites), then the participant id.
+WORKSHEET_PARTICIPANT = re.compile(r"(?P<user_id>\d+)\s*$")
+# userdate() with English's strftimedaydatetime, "%A, %d %B %Y, %I:%M %p": "Monday, 7 December 2026, 2:05 PM".
+WORKSHEET_TIME_FORMAT = "%A, %d %B %Y, %I:%M %p"
+# What the worksheet holds for a student who has not submitted.
+WORKSHEET_NO_TIME = ("", "-")
 CANVAS = "canvas"
 MOODLE = "moodle"
 GRADESCOPE = "gradescope"
@@ -137,6 +175,13 @@ class Incoming:
     submitted_at: datetime | None = None
     flagged_late: bool = False
 
+    def stamp(self, result: SubmissionResult) -> SubmissionResult:
+        """Return ``result`` carrying how this submission arrived: the LMS identity, its time, the late flag."""
+        if self.identity is not None:
+            result = self.identity.stamp(result)
+        submitted_at = self.submitted_at.isoformat() if self.submitted_at else ""
+        return dataclasses.replace(result, submitted_at=submitted_at, flagged_late=self.flagged_late)
+
 
 def _clean(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "unnamed"
@@ -184,11 +229,20 @@ def _in_folder(student: str, folder: Path, assignment: str, identity: Identity |
     """A student's folder: nbgrader's ``<student>/<assignment>/`` when there is one, else the whole folder."""
     nbgrader_folder = folder / assignment
     searched = nbgrader_folder if nbgrader_folder.is_dir() else folder
-    return _pick(student, {path: path.name for path in _notebooks(searched)}, f"{folder.name}/", assignment, identity)
+    found = _pick(student, {path: path.name for path in _notebooks(searched)}, f"{folder.name}/", assignment, identity)
+    if not nbgrader_folder.is_dir():
+        return found
+    return dataclasses.replace(found, submitted_at=late.read_timestamp(nbgrader_folder))
 
 
 def collect(
-    path: Path, assignment: str, unpack_to: Path | None = None, limits: IntakeLimits | None = None
+    path: Path,
+    assignment: str,
+    unpack_to: Path | None = None,
+    limits: IntakeLimits | None = None,
+    *,
+    worksheet: Path | None = None,
+    worksheet_timezone: str = "UTC",
 ) -> list[Incoming]:
     """Return every student's submission of ``assignment`` under ``path``, sorted by student.
 
@@ -198,19 +252,28 @@ def collect(
         unpack_to: where to unpack a zip (default: a new temporary folder).
         limits: how large a zip may be (default: `IntakeLimits`' defaults;
             ``autograder grade`` passes the course's).
+        worksheet: Moodle's grading worksheet for the assignment (the CSV of
+            "Download grading worksheet"), to give Moodle students the time
+            they submitted; see `read_moodle_worksheet`.
+        worksheet_timezone: the time zone the worksheet's times are in, as a
+            ``zoneinfo`` name (``"Europe/London"``): Moodle writes them in
+            the downloading user's time zone (by default the site's) without
+            naming it. Default ``"UTC"``.
 
     Returns:
-        One `Incoming` per student, LMS students with their `Identity`.
+        One `Incoming` per student, LMS students with their `Identity`, each
+        with the time it was submitted where the layout gives one.
 
     Raises:
         SubmissionsError: ``path`` is missing, is neither a folder nor a zip,
             is a zip over ``limits``, damaged or with a member outside
             itself, or holds a Gradescope ``submission_metadata.yml`` that
-            cannot be read.
+            cannot be read; or ``worksheet`` cannot be read (see
+            `read_moodle_worksheet`).
 
     Example:
         >>> collect(Path("canvas_download.zip"), "fashion_dense")[0].identity  # doctest: +SKIP
-        Identity(lms='canvas', user_id='12345', name='jonesalice', email='')
+        Identity(lms='canvas', user_id='12345', name='jonesalice', email='', submission_id='67890')
     """
     if not path.exists():
         raise SubmissionsError(f"submissions not found: {path} does not exist")
@@ -219,15 +282,102 @@ def collect(
             raise SubmissionsError(f"submissions must be a folder or a .zip; received: {path}")
         folder = Path(unpack_to or tempfile.mkdtemp(prefix="autograder-zip-"))
         _unzip(path, folder, limits or IntakeLimits())
-        return collect(folder, assignment)
+        return collect(folder, assignment, worksheet=worksheet, worksheet_timezone=worksheet_timezone)
+    moodle_times = read_moodle_worksheet(worksheet, worksheet_timezone) if worksheet is not None else {}
     folder = _unwrapped(path, assignment)
     found = _gradescope(folder, assignment) if (folder / GRADESCOPE_METADATA).is_file() else _listed(folder, assignment)
+    found = [_with_moodle_time(entry, moodle_times) for entry in found] if worksheet is not None else found
     incoming: dict[str, Incoming] = {}
     for entry in found:
         if entry.student in incoming:
             entry = Incoming(entry.student, None, f"two submissions map to student id {entry.student!r}", entry.identity)
         incoming[entry.student] = entry
     return [incoming[student] for student in sorted(incoming)]
+
+
+def read_moodle_worksheet(path: Path, timezone: str = "UTC") -> dict[str, datetime]:
+    """Read when each student submitted from Moodle's grading worksheet.
+
+    The worksheet is the CSV of an assignment's "Download grading worksheet"
+    (offline grading worksheet on). Each row names a student by
+    ``Identifier`` (``Participant 1234``: the participant id that Moodle's
+    download also puts in file names) and gives ``Last modified
+    (submission)`` as Moodle's English date (``Monday, 7 December 2026,
+    2:05 PM``), or ``-`` when the student has not submitted.
+
+    Args:
+        path: the worksheet CSV.
+        timezone: the time zone its times are written in, as a ``zoneinfo``
+            name (``"Europe/London"``); Moodle does not name it.
+
+    Returns:
+        Participant id to the time it was submitted (timezone-aware), for
+        every student who submitted.
+
+    Raises:
+        SubmissionsError: the file cannot be read as CSV, lacks the
+            ``Identifier``, ``Full name`` or ``Last modified (submission)``
+            columns (the message lists those found), holds a time that is not
+            in Moodle's format, or ``timezone`` is not a time zone.
+
+    Example:
+        >>> read_moodle_worksheet(Path("grades.csv"), "Europe/London")["1234"]  # doctest: +SKIP
+        datetime.datetime(2026, 12, 7, 14, 5, tzinfo=zoneinfo.ZoneInfo(key='Europe/London'))
+    """
+    zone = _zone(timezone)
+    rows = _worksheet_rows(path)
+    times: dict[str, datetime] = {}
+    for row in rows:
+        participant = WORKSHEET_PARTICIPANT.search(row.get(WORKSHEET_IDENTIFIER) or "")
+        written = (row.get(WORKSHEET_SUBMITTED) or "").strip()
+        if participant and written not in WORKSHEET_NO_TIME:
+            times[participant["user_id"]] = _worksheet_time(written, path, row).replace(tzinfo=zone)
+    return times
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
+        raise SubmissionsError(
+            f"worksheet_timezone: expected a time zone name such as 'Europe/London' or 'UTC'; received: {name!r}"
+        ) from error
+
+
+def _worksheet_rows(path: Path) -> list[dict[str, str]]:
+    """The worksheet's rows, once it is known to have the columns read here."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as opened:
+            reader = csv.DictReader(opened)
+            columns = [name.strip() for name in reader.fieldnames or []]
+            rows = [{(key or "").strip(): value for key, value in row.items()} for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise SubmissionsError(f"Moodle worksheet {path} cannot be read: {error}") from error
+    missing = [column for column in WORKSHEET_COLUMNS if column not in columns]
+    if missing:
+        found = ", ".join(repr(column) for column in columns) or "none"
+        expected = ", ".join(repr(column) for column in WORKSHEET_COLUMNS)
+        raise SubmissionsError(
+            f"Moodle worksheet {path}: expected columns {expected} (Moodle's \"Download grading worksheet\"); "
+            f"found: {found}"
+        )
+    return rows
+
+
+def _worksheet_time(written: str, path: Path, row: dict[str, str]) -> datetime:
+    try:
+        return datetime.strptime(written, WORKSHEET_TIME_FORMAT)
+    except ValueError as error:
+        raise SubmissionsError(
+            f"Moodle worksheet {path}, {row.get(WORKSHEET_IDENTIFIER)}: {WORKSHEET_SUBMITTED} {written!r} is not a time "
+            f"as Moodle writes it in English, e.g. 'Monday, 7 December 2026, 2:05 PM'"
+        ) from error
+
+
+def _with_moodle_time(entry: Incoming, times: dict[str, datetime]) -> Incoming:
+    if entry.identity is None or entry.identity.lms != MOODLE:
+        return entry
+    return dataclasses.replace(entry, submitted_at=times.get(entry.identity.user_id))
 
 
 def _candidates(folder: Path) -> list[Path]:
@@ -271,6 +421,7 @@ def _listed(folder: Path, assignment: str) -> list[Incoming]:
     found: list[Incoming] = []
     lms_files: dict[Identity, dict[Path, str]] = defaultdict(dict)
     lms_where: dict[Identity, str] = {}
+    flagged_late: set[Identity] = set()
     for entry in _candidates(folder):
         moodle_folder = MOODLE_FOLDER.match(entry.name) if entry.is_dir() else None
         moodle_file = MOODLE_FILE.match(entry.name) if entry.is_file() else None
@@ -286,6 +437,8 @@ def _listed(folder: Path, assignment: str) -> list[Incoming]:
             lms_where.setdefault(identity, f"the files of {moodle_file['name']}")
         elif canvas:
             identity = Identity(CANVAS, canvas["user_id"], canvas["name"], submission_id=canvas["submission_id"])
+            if canvas["late"]:
+                flagged_late.add(identity)
             if canvas["file"].endswith(NOTEBOOK_SUFFIX):
                 lms_files[identity][entry] = CANVAS_RESUBMITTED.sub("", canvas["file"])
             lms_where.setdefault(identity, f"the files of {canvas['name']}")
@@ -294,7 +447,8 @@ def _listed(folder: Path, assignment: str) -> list[Incoming]:
         elif entry.suffix == NOTEBOOK_SUFFIX:
             found.append(Incoming(student_id(entry.name, assignment), entry))
     for identity, where in lms_where.items():
-        found.append(_pick(identity.student, lms_files[identity], where, assignment, identity))
+        picked = _pick(identity.student, lms_files[identity], where, assignment, identity)
+        found.append(dataclasses.replace(picked, flagged_late=identity in flagged_late))
     return found
 
 
@@ -311,14 +465,52 @@ def _gradescope(folder: Path, assignment: str) -> list[Incoming]:
         )
     found = []
     for submission, details in metadata.items():
-        submitters = (details.get(":submitters") or []) if isinstance(details, dict) else []
+        details = details if isinstance(details, dict) else {}
+        submitters = details.get(":submitters") or []
         submission_folder = folder / str(submission)
         notebooks = _notebooks(submission_folder) if submission_folder.is_dir() else []
+        submission_id = match["submission_id"] if (match := GRADESCOPE_FOLDER.match(str(submission))) else ""
+        submitted_at = gradescope_time(details.get(":created_at"))
         for submitter in submitters:
             email = str(submitter.get(":email") or "")
-            identity = Identity(GRADESCOPE, str(submitter.get(":sid") or "") or email, str(submitter.get(":name") or ""), email)
-            found.append(_pick(identity.student, {path: path.name for path in notebooks}, f"{submission}/", assignment, identity))
+            identity = Identity(
+                GRADESCOPE, str(submitter.get(":sid") or "") or email, str(submitter.get(":name") or ""), email,
+                submission_id,
+            )
+            picked = _pick(identity.student, {path: path.name for path in notebooks}, f"{submission}/", assignment, identity)
+            found.append(dataclasses.replace(picked, submitted_at=submitted_at))
     return found
+
+
+def gradescope_time(value: object) -> datetime | None:
+    """Read a Gradescope ``:created_at:`` as a timezone-aware time; None when it is not one.
+
+    PyYAML already turns an unquoted ``2024-01-19 10:11:12.345678000 -08:00``
+    into a datetime; a quoted one stays a string and is read here the same
+    way. A time without a zone is UTC, as YAML's timestamps are.
+
+    Example:
+        >>> gradescope_time("2024-01-19 10:11:12.345678000 -08:00").isoformat()
+        '2024-01-19T10:11:12.345678-08:00'
+    """
+    if isinstance(value, str):
+        value = _yaml_time(value.strip())
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _yaml_time(text: str) -> datetime | None:
+    """A YAML timestamp as Ruby writes it (nanoseconds, a space before the zone), or None."""
+    parts = GRADESCOPE_TIME.match(text)
+    if not parts:
+        return None
+    fraction = f".{parts['fraction'][:6]}" if parts["fraction"] else ""
+    zone = {None: "", "Z": "+00:00"}.get(parts["zone"], parts["zone"])
+    try:
+        return datetime.fromisoformat(f"{parts['date']}T{parts['time']}{fraction}{zone}")
+    except ValueError:
+        return None
 
 
 def _unzip(archive: Path, folder: Path, limits: IntakeLimits) -> None:

@@ -20,6 +20,7 @@ import os
 import pickle
 import struct
 import sys
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -30,6 +31,8 @@ from autograder.grading.training_service import TrainingService
 
 READY = "ready"
 HEADER = struct.Struct("!Q")
+# The training service's log, in the worker's folder; the worker's own is its stderr.
+TRAINER_LOG = "trainer.log"
 
 
 def send(stream: BinaryIO, message: Any) -> None:
@@ -48,6 +51,11 @@ def receive(stream: BinaryIO) -> Any:
     return pickle.loads(stream.read(size))
 
 
+def log(line: str) -> None:
+    """Write one line to the worker's log (its stderr), with the time."""
+    print(f"{time.strftime('%H:%M:%S')} worker {os.getpid()}: {line}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve jobs from stdin until it closes (see the module)."""
     parser = argparse.ArgumentParser(prog="python -m autograder.grading.worker")
@@ -59,7 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to the log, not into the frames
     folder = arguments.folder
     folder.mkdir(parents=True, exist_ok=True)
-    service = TrainingService(arguments.preload, dict(os.environ), log=folder / "trainer.log")
+    log(f"starting: backend {os.environ.get('KERAS_BACKEND', 'tensorflow')}, datasets {arguments.preload or 'none'}")
+    service = TrainingService(arguments.preload, dict(os.environ), log=folder / TRAINER_LOG)
     service.start()
     environment = {**os.environ, **service.variables()}
     kernels = SpareKernels(folder / "kernels", environment, arguments.hide, hide_all_but_own=workfolders.parent())
@@ -67,10 +76,17 @@ def main(argv: list[str] | None = None) -> None:
     worker = Worker(folder, kernels, os.environ.get("KERAS_BACKEND", "tensorflow"))
     try:
         send(frames_out, READY)
+        log("ready")
         while (job := receive(sys.stdin.buffer)) is not None:
             if not service.running:  # killed (out of memory, say): bring it back on the same socket
+                log("the training service had stopped; starting it again")
                 service.start()
-            send(frames_out, grade_one(job, worker))
+            log(f"grading {job.student}")
+            outcome = grade_one(job, worker)
+            result = outcome.result
+            log(f"{job.student}: {result.status} {result.total:g}/{result.max_total:g} in {result.seconds:.1f} s"
+                + (f" ({result.reason})" if result.reason else ""))
+            send(frames_out, outcome)
     finally:
         kernels.close()
         service.stop()

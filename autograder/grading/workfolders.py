@@ -1,7 +1,8 @@
 """Where grading runs keep their private files: one folder per run inside one folder per user.
 
 A run's work folder holds the template course (with the source notebook),
-unpacked uploads and every student's scratch course. All of them lie in
+unpacked uploads and the local grading workers (`workers`: their folders,
+each student's scratch course, and their logs). All of them lie in
 `parent` (mode 700 in the system's temporary folder), which the sandbox
 covers whole for a submission except its own scratch course. A run
 records its process in its folder; the next run removes folders whose
@@ -22,6 +23,7 @@ from typing import Iterator
 import psutil
 
 OWNER_FILE = "owner.json"
+WORKERS_FOLDER = "workers"
 # A folder with no owner file yet may belong to a run that is just starting.
 UNCLAIMED_GRACE_S = 600
 
@@ -51,6 +53,16 @@ def run_folder() -> Iterator[Path]:
         folder = Path(name)
         claim(folder)
         yield folder
+
+
+def workers(folder: Path) -> Path:
+    """The folder of a run's local grading workers inside its work folder ``folder``."""
+    return folder / WORKERS_FOLDER
+
+
+def abandoned_folders() -> list[Path]:
+    """The work folders, in `parent`, of runs that are gone (killed); the next `claim` removes them."""
+    return [folder for folder in parent().iterdir() if abandoned(folder)]
 
 
 def claim(folder: Path) -> None:
