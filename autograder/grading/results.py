@@ -80,7 +80,7 @@ class SubmissionResult(ScoreTotals):
         lms_user_id: the LMS's id of the student, which grade exports key on.
         lms_name: the student's name as the LMS wrote it.
         lms_email: the student's email, where the LMS gave it.
-        lms_submission_id: the LMS's id of the submission (Canvas), which
+        lms_submission_id: the LMS's id of the submission (Canvas: of the submitted file), which
             handing feedback back keys on.
         submitted_at: when the student submitted, ISO 8601 with its time
             zone, or ``""`` when the submissions did not say.

@@ -5,7 +5,7 @@ Layouts understood:
 - nbgrader's: ``<path>/<student>/<assignment>/<assignment>.ipynb`` (a
   course's ``submitted/`` folder);
 - Canvas' "Download Submissions": flat files
-  ``<name>[_LATE]_<user id>_<submission id>_<file>``, where a file the
+  ``<name>[_LATE]_<user id>_<file id>_<file>``, where a file the
   student uploaded again ends in ``-1``, ``-2``... before ``.ipynb``;
 - Moodle's "Download all submissions": a folder per student and plugin,
   ``<Full Name>_<participant id>_assignsubmission_file_/``, or with
@@ -89,7 +89,7 @@ WORKSHEET_NO_TIME = ("", "-")
 CANVAS = "canvas"
 MOODLE = "moodle"
 GRADESCOPE = "gradescope"
-# Canvas: lowercase name without punctuation, "_LATE" for a late submission, user id, submission id, the file.
+# Canvas: lowercase name without punctuation, "_LATE" for a late submission, user id, the submitted file's id, the file.
 CANVAS_FILE = re.compile(r"^(?P<name>[^\W_]+)(?P<late>_LATE)?_(?P<user_id>\d+)_(?P<submission_id>\d+)_(?P<file>.+)$")
 # A file Canvas renamed because the student had uploaded one of that name before.
 CANVAS_RESUBMITTED = re.compile(r"-\d+(?=\.ipynb$)")
@@ -124,7 +124,8 @@ class Identity:
             name, ``jonesalice``; Moodle and Gradescope: the full name).
         email: the email, where the LMS gives it (Gradescope), else ``""``.
         submission_id: the LMS's id of the submission where it gives one
-            (Canvas' submission id, which its "Re-Upload Submissions" keys
+            (Canvas: the id of the submitted file in the download's names,
+            which its "Re-Upload Submissions" keys
             on; Gradescope's submission folder), else ``""``.
 
     Example:
