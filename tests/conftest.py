@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from autograder import course, notebooks
-from autograder.authoring import corpus
+from autograder.authoring import cell_tests, corpus
 from autograder.course import Course
 from autograder.learner import datasets, training
 
@@ -116,11 +116,18 @@ def pytest_generate_tests(metafunc):
     """Run tests that take ``assignment`` (and ``wrong``) over every assignment (and wrong submission)."""
     assignments = course.assignments(PROJECT_ROOT)
     if "wrong" in metafunc.fixturenames and not _explicitly_parametrized(metafunc, "wrong"):
-        cases = [(assignment, wrong) for assignment in assignments
+        cases = [_wrong_case(assignment, wrong) for assignment in assignments
                  for wrong in [*corpus.load(assignment).wrong, corpus.load(assignment).mixed]]
-        metafunc.parametrize("assignment, wrong", cases, ids=[f"{a}: {w.name}" for a, w in cases])
+        metafunc.parametrize("assignment, wrong", cases)
     elif "assignment" in metafunc.fixturenames and not _explicitly_parametrized(metafunc, "assignment"):
         metafunc.parametrize("assignment", assignments, scope="module")
+
+
+def _wrong_case(assignment: str, wrong: corpus.WrongSubmission):
+    """One wrong submission as a test case; quick unless it loses a test cell that trains a model."""
+    trains = cell_tests.training_tests(notebooks.read(course.source_notebook(PROJECT_ROOT, assignment)))
+    marks = () if wrong.loses & trains else (pytest.mark.quick,)
+    return pytest.param(assignment, wrong, marks=marks, id=f"{assignment}: {wrong.name}")
 
 
 @pytest.fixture(scope="session")
