@@ -20,7 +20,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course
-from autograder.grading.results import ScoreTotals
+from autograder.scores import ScoreTotals
 
 
 def _interpreter_path() -> str:

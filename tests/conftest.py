@@ -8,13 +8,11 @@ wrong submission in the corpus.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import warnings
 from pathlib import Path
 
-import psutil
 import pytest
 
 from autograder import course, notebooks
@@ -75,31 +73,6 @@ def printed_accuracies(course_root: Path, assignment: str, student: str) -> list
     notebook = notebooks.read(Course(course_root).autograded_notebook(assignment, student))
     printed = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs)
     return re.findall(r"accuracy after brief training: (\d\.\d+)", printed)
-
-
-def kill_family(pid: int) -> None:
-    """SIGKILL a process and all its descendants, as a machine's crash would.
-
-    They are frozen first, until no new one appears, so that none started
-    meanwhile (a grading worker still starting its training service) escapes.
-    """
-    frozen: dict[int, psutil.Process] = {}
-    while True:
-        try:
-            root = psutil.Process(pid)
-            family = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        new = [process for process in family if process.pid not in frozen]
-        if not new:
-            break
-        for process in new:
-            with contextlib.suppress(psutil.Error):
-                process.suspend()
-            frozen[process.pid] = process
-    for process in frozen.values():
-        with contextlib.suppress(psutil.Error):
-            process.kill()
 
 
 @pytest.fixture(scope="session")

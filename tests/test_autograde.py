@@ -124,7 +124,7 @@ def test_feedback_shows_each_failed_check(assignment, root, graded, monkeypatch,
 def test_no_feedback_page_shows_hidden_test_code(assignment, root, graded):
     _, grades, feedback = graded
     assert set(feedback) == set(grades)
-    hidden = leaks.secret_lines(notebooks.read(course.source_notebook(root, assignment))).hidden
+    hidden = notebooks.secret_lines(notebooks.read(course.source_notebook(root, assignment))).hidden
     for student, page in feedback.items():
         assert leaks.leaks(page, hidden) == [], student
         assert "Traceback" not in leaks.readable_text(page), student
@@ -147,7 +147,7 @@ def test_full_feedback_shows_no_hidden_test_code_either(assignment, root, graded
     """``--feedback full``'s rewriting of the notebooks this batch autograded (their test cells hold the hidden
     blocks again), rendered as HTML: every output whole, and still no hidden line."""
     scratch, grades, _ = graded
-    hidden = leaks.secret_lines(notebooks.read(course.source_notebook(root, assignment))).hidden
+    hidden = notebooks.secret_lines(notebooks.read(course.source_notebook(root, assignment))).hidden
     for student, result in grades.items():
         if result.status != "graded":
             continue

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from autograder import cli, course, notebooks
-from autograder.authoring import build, leaks, samples, solutions
+from autograder.authoring import build, samples, solutions
 from autograder.notebooks import role_cells
 
 
@@ -21,7 +21,7 @@ def test_release_holds_no_solution_code_and_no_hidden_tests(assignment, root):
     release_text = (root / "release" / assignment / f"{assignment}.ipynb").read_text()
     assert "HIDDEN TESTS" not in release_text and "BEGIN SOLUTION" not in release_text
     release = notebooks.read(root / "release" / assignment / f"{assignment}.ipynb")
-    secrets = leaks.secret_lines(source)
+    secrets = notebooks.secret_lines(source)
     hidden, solution = set(secrets.hidden), set(secrets.solution)
     assert len(hidden) > 5 and len(solution) > 5
     leaked = (hidden | solution) & lines_of(release)
@@ -35,7 +35,7 @@ def test_answer_key_keeps_solutions_and_drops_hidden_tests(assignment, root):
     key_text = (root / "solutions" / assignment / f"{assignment}.ipynb").read_text()
     assert "HIDDEN TESTS" not in key_text and "### BEGIN SOLUTION" not in key_text and '"nbgrader"' not in key_text
     key = notebooks.read(root / "solutions" / assignment / f"{assignment}.ipynb")
-    hidden = set(leaks.secret_lines(source).hidden)
+    hidden = set(notebooks.secret_lines(source).hidden)
     assert hidden and not hidden & lines_of(key)
     key_sources = "\n".join(cell.source for cell in key.cells)
     for answer in samples.reference_answers(source).values():
@@ -87,7 +87,7 @@ def test_build_check_catches_drift_and_build_repairs_it(tmp_path, capsys, root):
 def test_leak_check_sees_a_hidden_line_in_a_release(root):
     source = notebooks.read(course.source_notebook(root, "fashion_dense"))
     release = notebooks.read(root / "release" / "fashion_dense" / "fashion_dense.ipynb")
-    secrets = leaks.secret_lines(source)
+    secrets = notebooks.secret_lines(source)
     hidden, solution = set(secrets.hidden), set(secrets.solution)
     assert not (hidden | solution) & lines_of(release)
     release.cells[0].source += "\n" + sorted(hidden)[0]

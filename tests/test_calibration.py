@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import course
 from autograder.authoring import calibration, corpus
 from autograder.authoring.corpus import CalibrationVariant
 

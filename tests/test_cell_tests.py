@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.authoring import cell_tests
+
+pytestmark = pytest.mark.quick
 
 
 def _cell(grade_id: str, source: str, **nbgrader: bool) -> nbformat.NotebookNode:

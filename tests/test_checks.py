@@ -10,6 +10,8 @@ from keras import layers
 from autograder.learner import checks
 from autograder.learner.checks import CheckFailure
 
+pytestmark = pytest.mark.quick
+
 
 def dense(output_activation="softmax", units=10, hidden=(32,), activation="relu"):
     return keras.Sequential(

@@ -27,7 +27,8 @@ from autograder.course import Course
 from autograder.grading import batch, results
 from autograder.grading.executors import DaskExecutor, SlotWatch
 from autograder.grading.progress import Progress
-from conftest import kill_family, require
+from autograder.grading.processes import kill_family
+from conftest import require
 
 pytestmark = pytest.mark.nbgrader
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")

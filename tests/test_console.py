@@ -25,7 +25,8 @@ import pytest
 from autograder import nbgrader_run
 from autograder.course import Course
 from autograder.grading import sandbox
-from conftest import kill_family, require
+from autograder.grading.processes import kill_family
+from conftest import require
 
 ASSIGNMENT = "fashion_dense"
 NOISE = re.compile(

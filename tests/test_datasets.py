@@ -14,6 +14,8 @@ import pytest
 from autograder.learner import budgets, datasets
 from conftest import require
 
+pytestmark = pytest.mark.quick
+
 
 def point_at_empty_folders(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     """Point AUTOGRADER_DATA_DIR and Keras' cache at new empty folders; return both."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from autograder import cli, doctor
+
+pytestmark = pytest.mark.quick
 
 
 def test_doctor_names_every_topic_and_gives_fixes_for_problems(monkeypatch, tmp_path, capsys):

@@ -18,8 +18,11 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_notebook
 
+from autograder import notebooks
 from autograder.authoring import leaks
 from autograder.grading.feedback import HIDDEN_NOTE, StudentFeedback, without_hidden_lines
+
+pytestmark = pytest.mark.quick
 
 SETUP = "import numpy as np"
 TEST_CELL = """assert callable(np.ones)
@@ -62,7 +65,7 @@ def executed() -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def hidden(executed) -> frozenset[str]:
-    return leaks.secret_lines(executed).hidden
+    return notebooks.secret_lines(executed).hidden
 
 
 def page(notebook: nbformat.NotebookNode, full_outputs: bool | None) -> str:

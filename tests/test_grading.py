@@ -30,7 +30,8 @@ from autograder.authoring.corpus import hostile
 from autograder.course import Course
 from autograder.grading import batch, results, sandbox, workfolders
 from autograder.grading.batch import GradeOptions
-from conftest import kill_family, printed_accuracies, require
+from autograder.grading.processes import kill_family
+from conftest import printed_accuracies, require
 
 pytestmark = pytest.mark.nbgrader
 

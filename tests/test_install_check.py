@@ -24,6 +24,8 @@ import autograder
 from autograder import install_check
 from autograder.authoring import student_package
 
+pytestmark = pytest.mark.quick
+
 
 def stand_in(monkeypatch, init: Path | None, distribution: str | None) -> None:
     """Make ``sys.modules["autograder"]`` a module whose ``__init__.py`` is ``init``, naming ``distribution``."""

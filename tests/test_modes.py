@@ -1,4 +1,8 @@
+import pytest
+
 from autograder.learner import budgets, modes
+
+pytestmark = pytest.mark.quick
 
 
 def test_learning_mode_by_default(monkeypatch):

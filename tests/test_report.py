@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +15,8 @@ from matplotlib import image as mpimg
 from autograder.course import Course
 from autograder.grading import report, results
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
+
+pytestmark = pytest.mark.quick
 
 A = "fashion_dense"
 POINTS = {"test_class_names": 1.0, "test_scale_images": 2.0, "test_build_dense_model": 3.0, "test_compile_model": 2.0,

@@ -61,7 +61,7 @@ def test_it_holds_no_answer_and_no_hidden_test(root, wheel):
                for name in names), names
     for assignment in course.assignments(root):
         source = notebooks.read(course.source_notebook(root, assignment))
-        secrets = leaks.secret_lines(source)
+        secrets = notebooks.secret_lines(source)
         assert leaks.leaks(text, secrets.solution | secrets.hidden) == [], assignment
         for cell in role_cells(source):
             if cell.role == "solution":
@@ -69,7 +69,7 @@ def test_it_holds_no_answer_and_no_hidden_test(root, wheel):
 
 
 def test_the_leak_check_finds_an_answer_put_in_the_package(root):
-    solution = leaks.secret_lines(notebooks.read(course.source_notebook(root, "fashion_dense"))).solution
+    solution = notebooks.secret_lines(notebooks.read(course.source_notebook(root, "fashion_dense"))).solution
     answer = max(solution, key=len)
     package_text = student_package.build_wheel().decode("latin-1")
     assert leaks.leaks(package_text, solution) == []

@@ -19,6 +19,8 @@ from autograder.grading.submissions import (
     student_id,
 )
 
+pytestmark = pytest.mark.quick
+
 A = "fashion_dense"
 
 

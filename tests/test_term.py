@@ -33,7 +33,7 @@ import nbformat
 import pytest
 
 from autograder import cli, course, nbgrader_run, notebooks
-from autograder.authoring import leaks, samples
+from autograder.authoring import samples
 from autograder.course import Course
 from autograder.grading import export, results
 from conftest import require
@@ -180,7 +180,7 @@ def test_late_work_is_dated_and_penalised_by_the_course_rule(term):
 
 def test_regenerated_feedback_shows_hand_grades_comments_and_penalty_but_no_hidden_test(term, root):
     the_course, seen = term
-    hidden = leaks.secret_lines(notebooks.read(course.source_notebook(root, ASSIGNMENT))).hidden
+    hidden = notebooks.secret_lines(notebooks.read(course.source_notebook(root, ASSIGNMENT))).hidden
     for student, comments in ((ALICE, ["Name a class pair.", "Good."]), (CAROL, ["Well argued.", "Yes."])):
         page = the_course.feedback_page(ASSIGNMENT, student).read_text(encoding="utf-8")
         assert all(comment in page for comment in comments), student

@@ -12,6 +12,8 @@ import pytest
 
 from autograder.grading import workfolders
 
+pytestmark = pytest.mark.quick
+
 
 @pytest.fixture
 def parent(tmp_path, monkeypatch):

@@ -37,7 +37,6 @@ from pathlib import Path
 import autograder
 from autograder import course, notebooks
 from autograder.course import Course
-from autograder.grading import batch
 from autograder.learner import datasets
 
 SCRIPTS = Path(__file__).parent / "gradescope_files"
@@ -99,7 +98,7 @@ def build(root: Path, assignment: str, out: Path | None = None) -> AutograderZip
     """
     source = course.source_notebook(root, assignment)
     # The cells' code, not the notebook's JSON, in which the quotes the pattern looks for are escaped.
-    needed = batch.notebook_datasets("\n".join(cell.source for cell in notebooks.read(source).cells))
+    needed = notebooks.notebook_datasets("\n".join(cell.source for cell in notebooks.read(source).cells))
     data_files = bundled_data(needed)
     out = Path(out or Path.cwd() / f"{assignment}_autograder.zip")
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:

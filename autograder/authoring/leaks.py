@@ -3,8 +3,9 @@
 A source notebook has three kinds of lines: hidden-test lines (inside
 ``### BEGIN HIDDEN TESTS`` blocks), solution lines (inside solution blocks
 and written answers) and public lines (everything a release notebook shows
-anyway). `secret_lines` sorts them; a line that also appears in a more
-public place is not a secret. `leaks` finds secret lines in any text: a
+anyway); a line that also appears in a more
+public place is not a secret (`autograder.notebooks.secret_lines` sorts
+them). `leaks` finds secret lines in any text: a
 release notebook, a feedback page, the student package.
 """
 
@@ -12,50 +13,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
-
-import nbformat
-
-from autograder.notebooks import role_of
 
 # Secret lines shorter than this are too common to prove a leak (")", "return model").
 MIN_SECRET_LENGTH = 16
 # Elements whose content a reader never sees (a style sheet names Pygments' "Generic.Traceback").
 UNSEEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 TAG = re.compile(r"<[^>]+>")
-
-
-@dataclass(frozen=True)
-class SecretLines:
-    """The stripped lines of a source notebook, by who may see them."""
-
-    hidden: frozenset[str]
-    solution: frozenset[str]
-    public: frozenset[str]
-
-
-def secret_lines(source: nbformat.NotebookNode) -> SecretLines:
-    """Sort the stripped lines of ``source`` into hidden, solution and public (see the module)."""
-    hidden: set[str] = set()
-    solution: set[str] = set()
-    public: set[str] = set()
-    for cell in source.cells:
-        if role_of(cell) == "manual":
-            solution.update(line.strip() for line in cell.source.splitlines())
-            continue
-        where = public
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line:
-                where = hidden
-            elif "BEGIN SOLUTION" in line:
-                where = solution
-            elif "END HIDDEN TESTS" in line or "END SOLUTION" in line:
-                where = public
-            else:
-                where.add(line.strip())
-    solution -= public | {""}
-    hidden -= public | solution | {""}
-    return SecretLines(frozenset(hidden), frozenset(solution), frozenset(public))
 
 
 def readable_text(page: str) -> str:

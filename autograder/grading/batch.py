@@ -26,7 +26,6 @@ never stops the batch.
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,6 @@ from autograder.grading.progress import Progress
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
 
 BACKENDS = ("tensorflow", "jax", "torch")
-DATASET_CALL = re.compile(r"datasets\.(?:load\(\s*[\"'](\w+)[\"']|(sign_language_csv)\()")
 
 
 @dataclass
@@ -314,21 +312,6 @@ def _record(
     progress.finished(outcome.result)
 
 
-def notebook_datasets(notebook_text: str) -> tuple[str, ...]:
-    """The datasets a notebook loads through `autograder.learner.datasets`, in order of first use.
-
-    Example:
-        >>> notebook_datasets('datasets.load("mnist") ... datasets.sign_language_csv("train")')
-        ('mnist', 'sign_language')
-    """
-    found: list[str] = []
-    for name, csv_call in DATASET_CALL.findall(notebook_text):
-        name = "sign_language" if csv_call else name
-        if name not in found:
-            found.append(name)
-    return tuple(found)
-
-
 def make_template(root: Path, assignment: str, folder: Path) -> Template:
     """Generate ``assignment`` in a scratch course at ``folder`` and return it as a worker needs it."""
     scratch = Course(nbgrader_run.scratch_course(root, folder, [assignment]))
@@ -337,7 +320,7 @@ def make_template(root: Path, assignment: str, folder: Path) -> Template:
         config=scratch.config.read_bytes(),
         gradebook=scratch.gradebook.read_bytes(),
         max_scores=nbgrader_run.read_max_scores(scratch.gradebook, assignment),
-        datasets=notebook_datasets("\n".join(cell.source for cell in notebooks.read(scratch.source_notebook(assignment)).cells)),
+        datasets=notebooks.notebook_datasets("\n".join(cell.source for cell in notebooks.read(scratch.source_notebook(assignment)).cells)),
     )
 
 

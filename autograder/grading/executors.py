@@ -39,9 +39,8 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
-import psutil
 
-from autograder.grading import hardware, workfolders
+from autograder.grading import hardware, processes, workfolders
 from autograder.grading.job import GradingJob, GradingOutcome, Template
 from autograder.grading.results import FAILED, NOT_GRADED, unscored
 from autograder.grading.worker import HEADER, READY, TRAINER_LOG, send
@@ -109,20 +108,6 @@ def worker_environment(backend: str | None, in_flight: int) -> dict[str, str]:
     return environment
 
 
-def kill_tree(pid: int) -> None:
-    """Kill a process and every process it started (kernels and trainers start sessions of their own)."""
-    try:
-        root = psutil.Process(pid)
-        family = [*root.children(recursive=True), root]
-    except psutil.Error:
-        return
-    for member in family:
-        try:
-            member.kill()
-        except psutil.Error:
-            pass
-
-
 class WorkerProcess:
     """One ``python -m autograder.grading.worker`` and the pipe to it."""
 
@@ -175,7 +160,7 @@ class WorkerProcess:
     def stop(self) -> None:
         """Kill the worker, its kernels and its training service."""
         if self.process is not None:
-            kill_tree(self.process.pid)
+            processes.kill_family(self.process.pid)
             self.process.wait()
             self.process = None
 

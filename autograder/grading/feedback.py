@@ -40,8 +40,7 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Integer
 
-from autograder.authoring import leaks
-from autograder.notebooks import role_of
+from autograder.notebooks import role_of, secret_lines
 
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 HIDDEN_NOTE = "# (the grader's hidden checks ran here)\n"
@@ -87,7 +86,7 @@ def without_hidden_lines(frame: str, hidden: frozenset[str] | set[str]) -> str:
         frame: one entry of an error output's ``traceback`` (several lines,
             with terminal colours).
         hidden: the stripped lines of the notebook's hidden blocks
-            (`autograder.authoring.leaks.secret_lines`).
+            (`autograder.notebooks.secret_lines`).
 
     Returns:
         ``frame`` less those lines; colours, gutters and spaces are ignored
@@ -128,7 +127,7 @@ class StudentFeedback(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: Any) -> tuple[NotebookNode, Any]:
         """Rewrite ``nb`` for the student; ``GetGrades`` must have run before (scores in the metadata)."""
         backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-        hidden = leaks.secret_lines(nb).hidden if self.full_outputs else frozenset()
+        hidden = secret_lines(nb).hidden if self.full_outputs else frozenset()
         lost = []
         for cell in nb.cells:
             if cell.cell_type != "code":

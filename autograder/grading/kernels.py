@@ -26,13 +26,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
 from jupyter_client import BlockingKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from autograder.grading import sandbox
+from autograder.grading import processes, sandbox
 from autograder.learner.training import SERVICE_VARIABLE as TRAINER_VARIABLE
 
 KERNEL_NAME = "autograder-learner"
@@ -56,18 +55,8 @@ class Kernel:
         """Kill the kernel and everything it started (its sandbox wrapper included)."""
         provisioner = getattr(self.manager, "provisioner", None)
         pid = getattr(provisioner, "pid", None)
-        if not pid:
-            return
-        try:
-            root = psutil.Process(pid)
-            family = [*root.children(recursive=True), root]
-        except psutil.Error:
-            return
-        for process in family:
-            try:
-                process.kill()
-            except psutil.Error:
-                pass
+        if pid:
+            processes.kill_family(pid)
 
 
 class SpareKernels:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.grading import late
+from autograder.scores import ScoreTotals
 
 GRADED = "graded"
 FAILED = "failed"
@@ -26,23 +27,6 @@ TEST_VISIBILITY = "visible"
 # Gradescope renders the top-level output as HTML ("simple_format") unless told
 # otherwise; check messages hold "<" and ">" (reprs, shapes), so show it as text.
 OUTPUT_FORMAT = "text"
-
-
-class ScoreTotals:
-    """``total`` and ``max_total`` of an object with ``scores`` and ``max_scores`` per test cell."""
-
-    scores: dict[str, float]
-    max_scores: dict[str, float]
-
-    @property
-    def total(self) -> float:
-        """Sum of the automatic scores."""
-        return sum(self.scores.values())
-
-    @property
-    def max_total(self) -> float:
-        """Sum of the automatic points available."""
-        return sum(self.max_scores.values())
 
 
 @dataclass
