@@ -73,7 +73,7 @@ def _calibrate(arguments: argparse.Namespace) -> int:
 
 def _demo(arguments: argparse.Namespace) -> int:
     root = arguments.course or course.find_root()
-    return demo.run(root, arguments.out or root / "demo", arguments.assignments or course.assignments(root))
+    return demo.run(root, arguments.out or Course(root).demo_folder, arguments.assignments or course.assignments(root))
 
 
 def _grade(arguments: argparse.Namespace) -> int:

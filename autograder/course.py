@@ -77,11 +77,29 @@ class Course:
 
     def source_notebook(self, assignment: str) -> Path:
         """The instructor notebook, ``source/<id>/<id>.ipynb``."""
-        return self.root / "source" / assignment / f"{assignment}.ipynb"
+        return self.source_folder(assignment) / f"{assignment}.ipynb"
+
+    def source_folder(self, assignment: str) -> Path:
+        """The instructor's folder of an assignment, ``source/<id>/``."""
+        return self.root / "source" / assignment
+
+    @property
+    def release_root(self) -> Path:
+        """``release/``: every assignment's student files and the learner wheel."""
+        return self.root / "release"
+
+    def release_folder(self, assignment: str) -> Path:
+        """The student files of an assignment, ``release/<id>/``."""
+        return self.release_root / assignment
 
     def release_notebook(self, assignment: str) -> Path:
         """The student notebook, ``release/<id>/<id>.ipynb``."""
-        return self.root / "release" / assignment / f"{assignment}.ipynb"
+        return self.release_folder(assignment) / f"{assignment}.ipynb"
+
+    @property
+    def submitted_root(self) -> Path:
+        """nbgrader's ``submitted/``: every student's submissions, where ``nbgrader collect`` puts them."""
+        return self.root / "submitted"
 
     def submitted_folder(self, assignment: str, student: str) -> Path:
         """nbgrader's folder of a submission: the notebook, and its exchange's ``timestamp.txt`` and ``submission_secret.txt``."""
@@ -115,6 +133,10 @@ class Course:
         """Every ``results.json`` of ``assignment``, sorted by student."""
         return sorted((self.root / "feedback").glob(f"*/{assignment}/results.json"))
 
+    def all_feedback_files(self, assignment: str) -> list[Path]:
+        """Every file in the students' feedback folders of ``assignment`` (pages and ``results.json``), sorted."""
+        return sorted((self.root / "feedback").glob(f"*/{assignment}/*"))
+
     def all_feedback_pages(self, assignment: str) -> list[Path]:
         """Every feedback HTML of ``assignment`` (what ``nbgrader release_feedback`` releases), sorted by student."""
         return sorted((self.root / "feedback").glob(f"*/{assignment}/*.html"))
@@ -144,6 +166,11 @@ class Course:
     def nbgrader_export(self) -> Path:
         """``nbgrader export``'s CSV of every assignment."""
         return self.grades_folder / "nbgrader_export.csv"
+
+    @property
+    def demo_folder(self) -> Path:
+        """The scratch course ``autograder demo`` grades in by default, ``demo/``."""
+        return self.root / "demo"
 
     @property
     def logs_folder(self) -> Path:

@@ -29,7 +29,7 @@ from autograder.grading.results import SubmissionResult
 def sample_submissions(root: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
     """Return the demo's three submissions of ``assignment``, by student id."""
     source = notebooks.read(course.source_notebook(root, assignment))
-    release = notebooks.read(root / "release" / assignment / f"{assignment}.ipynb")
+    release = notebooks.read(Course(root).release_notebook(assignment))
     reference = samples.reference_answers(source)
     spec = corpus.load(assignment)
     return {
@@ -85,6 +85,6 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
         print(f"\nclass report: {Course(out).class_report(assignment)}")
         print(f"log: {report.log_path}")
         print("feedback:")
-        for path in sorted((out / "feedback").glob(f"*/{assignment}/*")):
+        for path in Course(out).all_feedback_files(assignment):
             print(f"  {path}")
     return 0

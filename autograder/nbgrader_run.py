@@ -82,10 +82,10 @@ def scratch_course(root: Path, destination: Path, assignments: list[str]) -> Pat
     gradebook. Existing submissions and grades in ``destination`` are kept.
     """
     destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy(root / course.CONFIG_FILE, destination / course.CONFIG_FILE)
+    shutil.copy(course.Course(root).config, course.Course(destination).config)
     for assignment in assignments:
         source = course.source_notebook(root, assignment).parent
-        shutil.copytree(source, destination / "source" / assignment, dirs_exist_ok=True)
+        shutil.copytree(source, course.Course(destination).source_folder(assignment), dirs_exist_ok=True)
         run_nbgrader(destination, "generate_assignment", assignment, "--force")
     return destination
 
@@ -93,7 +93,7 @@ def scratch_course(root: Path, destination: Path, assignments: list[str]) -> Pat
 def read_grades(course_root: Path, assignment: str, student: str) -> SubmissionGrades:
     """Read one student's automatic scores per test-cell ``grade_id`` from the gradebook."""
     grades = SubmissionGrades(student)
-    with open_gradebook(course_root / "gradebook.db") as gradebook:
+    with open_gradebook(course.Course(course_root).gradebook) as gradebook:
         notebook = gradebook.find_submission_notebook(assignment, assignment, student)
         for grade in notebook.grades:
             if grade.cell.cell_type == "code":

@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 
 from autograder import course, nbgrader_run, notebooks
-from autograder.authoring import student_package
-from autograder.authoring import solutions
+from autograder.authoring import solutions, student_package
+from autograder.course import Course
 
 
 def generate(root: Path, assignment: str) -> dict[str, bytes]:
@@ -31,7 +31,7 @@ def generate(root: Path, assignment: str) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="autograder-build-") as scratch:
         scratch_root = nbgrader_run.scratch_course(root, Path(scratch), [assignment])
-        release = scratch_root / "release" / assignment
+        release = Course(scratch_root).release_folder(assignment)
         for path in sorted(release.rglob("*")):
             if path.is_file():
                 files[f"release/{assignment}/{path.relative_to(release)}"] = path.read_bytes()
@@ -53,7 +53,7 @@ def _committed(root: Path, assignment: str) -> dict[str, bytes]:
 def student_package_drift(root: Path) -> list[str]:
     """One line when ``release/`` lacks the current student package or holds another wheel."""
     expected = student_package.generate()
-    present = {f"release/{path.name}": path.read_bytes() for path in sorted((root / "release").glob("*.whl"))}
+    present = {f"release/{path.name}": path.read_bytes() for path in sorted(Course(root).release_root.glob("*.whl"))}
     problems = [f"{path}: missing" for path in expected if path not in present]
     problems += [f"{path}: differs from what autograder/learner builds" for path in expected
                  if path in present and present[path] != expected[path]]
@@ -63,7 +63,7 @@ def student_package_drift(root: Path) -> list[str]:
 
 def write_student_package(root: Path) -> list[str]:
     """Write the student package into ``release/`` (removing older wheels); return the paths written."""
-    for stale in (root / "release").glob("*.whl"):
+    for stale in Course(root).release_root.glob("*.whl"):
         stale.unlink()
     files = student_package.generate()
     for relative, content in files.items():

@@ -173,7 +173,7 @@ def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[
     try:
         with workfolders.run_folder() as work:
             intake = intake_limits.load(root)
-            source = options.submissions or root / "submitted"
+            source = options.submissions or the_course.submitted_root
             found = submissions.collect(source, assignment, work / "unzipped", intake, worksheet=options.moodle_worksheet,
                                         worksheet_timezone=options.moodle_timezone)
             incoming = select_students(found, options.students, source)
