@@ -119,6 +119,8 @@ def _export(arguments: argparse.Namespace) -> int:
     if written.manual_pending:
         print(f"{len(written.manual_pending)} student(s) have written answers not graded by hand yet; their scores "
               f"lack those points: {', '.join(written.manual_pending)}")
+    for student, lateness in written.late.items():
+        print(f"late: {student}: {lateness}")
     return 0
 
 

@@ -197,10 +197,14 @@ def test_exports_count_hand_points_less_late_penalties_and_say_who_was_late(term
     with canvas.path.open(newline="", encoding="utf-8") as handle:
         _, _, *rows = list(csv.reader(handle))
     assert {row[1]: row[5] for row in rows} == {"12345": "3", "23456": "2.25"}  # Bob: 3 hand points less 25 %
+    assert canvas.late == {BOB: "late (time unknown), 0.75 point(s) taken"}
     table = export.export(the_course, ASSIGNMENT, "csv")
     with table.path.open(newline="", encoding="utf-8") as handle:
         by_student = {row["student"]: row for row in csv.DictReader(handle)}
     assert (by_student[CAROL]["score"], by_student[CAROL]["late"], by_student[CAROL]["late_penalty"]) == ("2", "2 d late", "2")
     assert (by_student[BOB]["late"], by_student[ALICE]["late"]) == ("late (time unknown)", "")
+    assert table.late[CAROL] == "2 d late, 2 point(s) taken"
+    status, printed = _run("--course", str(the_course.root), "export", ASSIGNMENT, "--format", "csv")
+    assert status == 0 and f"late: {CAROL}: 2 d late, 2 point(s) taken" in printed
     page = the_course.class_report(ASSIGNMENT).read_text(encoding="utf-8")
     assert "Late work" in page and CAROL in page

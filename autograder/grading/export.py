@@ -83,12 +83,15 @@ class Export:
         left_out: students not in it, with the reason.
         manual_pending: students in it whose written answers are not graded
             by hand yet (their score lacks those points).
+        late: students in it who submitted late, with how late and the
+            points the penalty took (the score in the file is already less them).
     """
 
     path: Path
     students: list[str] = field(default_factory=list)
     left_out: dict[str, str] = field(default_factory=dict)
     manual_pending: list[str] = field(default_factory=list)
+    late: dict[str, str] = field(default_factory=dict)
 
 
 def grades(course: Course, assignment: str) -> list[StudentGrade]:
@@ -159,6 +162,9 @@ def export(
         outcome.students.append(grade.result.student)
         if grade.manual_pending:
             outcome.manual_pending.append(grade.result.student)
+        if grade.result.late:
+            outcome.late[grade.result.student] = (late.describe(grade.result.seconds_late, grade.result.flagged_late)
+                                                  + f", {_number(grade.result.late_penalty)} point(s) taken")
         rows.append(_row(grade, lms_format, _scaled(grade, out_of), out_of or grade.max_score))
     if lms_format == "canvas":
         lines = [[*CANVAS_COLUMNS, column or assignment], [CANVAS_POINTS_ROW, "", "", "", "", _number(maximum)], *rows]
