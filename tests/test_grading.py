@@ -288,7 +288,7 @@ def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_their
     regraded = batch.grade(root, ASSIGNMENT, _options(folder, students=("deleted_locked",), feedback="full"))
     assert regraded.graded_now == ["deleted_locked"]
     page = Course(root).feedback_page(ASSIGNMENT, "deleted_locked").read_text()
-    hidden = leaks.secret_lines(notebooks.read(course.source_notebook(project, ASSIGNMENT))).hidden
+    hidden = notebooks.secret_lines(notebooks.read(course.source_notebook(project, ASSIGNMENT))).hidden
     assert leaks.leaks(page, hidden) == [] and "(the grader's hidden checks ran here)" in page
     assert "lines folded" not in page
     assert _lost(regraded.results[0]) == frozenset()
