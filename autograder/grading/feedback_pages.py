@@ -24,10 +24,10 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder import nbgrader_run
 from autograder.course import Course
-from autograder.grading import feedback, record, results
+from autograder.grading import record, results
 from autograder.grading import report as class_report
 from autograder.grading.results import GRADED, SubmissionResult
-from autograder.grading.submission import nbgrader_problem
+from autograder.grading.submission import render_feedback
 
 
 @dataclass
@@ -92,10 +92,8 @@ def _render(api: NbGraderAPI, course: Course, result: SubmissionResult, scratch:
     """Render one student's page into the course; None when written, else why not."""
     if not course.autograded_notebook(result.assignment, result.student).is_file():
         return "no autograded notebook (grade it again with autograder grade --force)"
-    made = api.generate_feedback(result.assignment, result.student, force=True)
     rendered = scratch / result.student / result.assignment / f"{result.assignment}.html"
-    if not made.get("success") or not rendered.is_file():
-        return nbgrader_problem(made) if made.get("error") or made.get("log") else "no page written"
-    text = feedback.for_phones(rendered.read_text(encoding="utf-8"))
-    results.write_atomically(course.feedback_page(result.assignment, result.student), text)
-    return None
+    page, problem = render_feedback(api, result.assignment, result.student, rendered)
+    if page is not None:
+        results.write_atomically(course.feedback_page(result.assignment, result.student), page)
+    return problem

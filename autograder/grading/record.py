@@ -112,9 +112,9 @@ def _store_scores(
             submission = gradebook.find_submission(result.assignment, result.student)
         except MissingEntry:
             submission = gradebook.add_submission(result.assignment, result.student)
-        due = submission.assignment.duedate
-        result.seconds_late = late.seconds_late(_parsed(result.submitted_at), due, result.flagged_late)
-        stamp = late.timestamp_for(_parsed(result.submitted_at), due, result.flagged_late)
+        due, submitted_at = submission.assignment.duedate, _parsed(result.submitted_at)
+        result.seconds_late = late.seconds_late(submitted_at, due, result.flagged_late)
+        stamp = late.timestamp_for(submitted_at, due, result.flagged_late)
         submission.timestamp = stamp.replace(tzinfo=None) if stamp else None
         if stamp is not None:
             late.write_timestamp(course.submitted_notebook(result.assignment, result.student).parent, stamp)

@@ -160,13 +160,27 @@ def _nbgrader(scratch: course.Course, job: GradingJob) -> NbGraderAPI:
 
 def _feedback(api: NbGraderAPI, scratch: course.Course, job: GradingJob, result: SubmissionResult) -> bytes | None:
     """Generate the feedback page; on failure keep the grades and say why the page is missing."""
-    made = api.generate_feedback(job.assignment, job.student, force=True)
-    page = scratch.feedback_page(job.assignment, job.student)
-    if not made.get("success") or not page.is_file():
-        result.feedback_problem = nbgrader_problem(made) if made.get("error") or made.get("log") else "no page written"
-        return None
-    text = page.read_text(encoding="utf-8")
-    return student_feedback.for_phones(text).encode("utf-8")
+    page, result.feedback_problem = render_feedback(api, job.assignment, job.student,
+                                                    scratch.feedback_page(job.assignment, job.student))
+    return page.encode("utf-8") if page is not None else None
+
+
+def render_feedback(api: NbGraderAPI, assignment: str, student: str, rendered: Path) -> tuple[str | None, str | None]:
+    """Run nbgrader's ``generate_feedback`` for one student; the page as students read it, or why there is none.
+
+    Args:
+        api: nbgrader's API on a course whose config holds the feedback chain.
+        assignment: the assignment id.
+        student: the student id.
+        rendered: where that API writes the student's page.
+
+    Returns:
+        ``(page, None)`` with the page made readable on a phone, or ``(None, problem)``.
+    """
+    made = api.generate_feedback(assignment, student, force=True)
+    if not made.get("success") or not rendered.is_file():
+        return None, nbgrader_problem(made) if made.get("error") or made.get("log") else "no page written"
+    return student_feedback.for_phones(rendered.read_text(encoding="utf-8")), None
 
 
 def _cannot_grade_here(job: GradingJob, worker: Worker) -> str | None:
