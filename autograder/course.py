@@ -15,7 +15,7 @@ from pathlib import Path
 CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 # Course folders and files that learner code must never see while it is graded.
-# The runner's own files (run logs) live in RUNNER_FOLDER.
+# The runner's own files (run logs, generated assignments) live in RUNNER_FOLDER.
 RUNNER_FOLDER = ".autograder"
 PRIVATE_NAMES = ("source", "solutions", GRADEBOOK_FILE, "submitted", "autograded", "feedback", "grades", RUNNER_FOLDER)
 
@@ -176,6 +176,11 @@ class Course:
     def logs_folder(self) -> Path:
         """Where each ``autograder grade`` run keeps its log, ``.autograder/logs/``."""
         return self.root / RUNNER_FOLDER / "logs"
+
+    @property
+    def templates_folder(self) -> Path:
+        """Where generated assignments are kept for the next grading run, ``.autograder/templates/``."""
+        return self.root / RUNNER_FOLDER / "templates"
 
     def run_log(self, run: str) -> Path:
         """The log of the grading run named ``run`` (``<time>-<assignment>``)."""

@@ -23,6 +23,10 @@ from autograder import course
 from autograder.scores import ScoreTotals
 
 
+# ``python -m nbgrader``, after importing autograder (which spares every nbgrader command a slow optional import).
+NBGRADER_MAIN = "import autograder, runpy; runpy.run_module('nbgrader', run_name='__main__', alter_sys=True)"
+
+
 def _interpreter_path() -> str:
     """``PATH`` with this interpreter's ``bin`` folder first (nbgrader runs ``alembic`` from there)."""
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
@@ -46,7 +50,7 @@ def run_nbgrader(course_root: Path, *arguments: str, timeout: float | None = Non
     ``alembic`` from there, and kernels start with this interpreter.
     """
     finished = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *arguments, "--log-level=WARN"],
+        [sys.executable, "-c", NBGRADER_MAIN, *arguments, "--log-level=WARN"],
         cwd=course_root,
         capture_output=True,
         text=True,

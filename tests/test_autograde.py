@@ -28,7 +28,7 @@ import os
 import pytest
 from nbconvert import HTMLExporter
 
-from autograder import course, demo, nbgrader_run, notebooks
+from autograder import course, demo, notebooks
 from autograder.authoring import cell_tests, corpus, leaks, samples
 from autograder.course import Course
 from autograder.grading import batch
@@ -53,10 +53,10 @@ def round_name(index: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def graded(assignment, root, tmp_path_factory):
+def graded(assignment, root, tmp_path_factory, scratch_courses):
     spec = corpus.load(assignment)
     require(spec.budget.dataset)
-    scratch = nbgrader_run.scratch_course(root, tmp_path_factory.mktemp(assignment), [assignment])
+    scratch = scratch_courses.make(assignment, (assignment,))
     inbox = tmp_path_factory.mktemp(f"{assignment}-inbox")
     submissions = demo.sample_submissions(root, assignment)
     release = notebooks.read(Course(root).release_notebook(assignment))

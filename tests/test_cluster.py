@@ -105,8 +105,6 @@ def _submissions(root: Path, folder: Path) -> dict[str, frozenset[str]]:
     return expected
 
 
-def _scratch(root: Path, tmp_path_factory, name: str) -> Path:
-    return nbgrader_run.scratch_course(root, tmp_path_factory.mktemp(name), [ASSIGNMENT])
 
 
 def _grades(report: batch.BatchReport) -> dict[str, tuple[str, dict[str, float]]]:
@@ -123,20 +121,20 @@ def cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def local_grades(root, tmp_path_factory):
+def local_grades(scratch_courses, root, tmp_path_factory):
     require("fashion_mnist")
     inbox = tmp_path_factory.mktemp("inbox")
     expected = _submissions(root, inbox)
-    report = batch.grade(_scratch(root, tmp_path_factory, "local"), ASSIGNMENT,
+    report = batch.grade(scratch_courses.make("local"), ASSIGNMENT,
                          batch.GradeOptions(submissions=inbox, workers=2, cell_timeout_s=60))
     return inbox, expected, _grades(report)
 
 
-def test_cluster_grades_exactly_as_the_local_pool_and_survives_a_killed_worker(root, cluster, local_grades, tmp_path_factory):
+def test_cluster_grades_exactly_as_the_local_pool_and_survives_a_killed_worker(scratch_courses, root, cluster, local_grades, tmp_path_factory):
     inbox, expected, local = local_grades
     first = cluster.add_worker("worker-a")
     cluster.add_worker("worker-b")
-    scratch = _scratch(root, tmp_path_factory, "on-cluster")
+    scratch = scratch_courses.make("on-cluster")
     options = batch.GradeOptions(submissions=inbox, cell_timeout_s=60, scheduler=str(cluster.scheduler_file))
     killer = threading.Thread(target=_kill_after_first_result, args=(cluster, first, scratch), daemon=True)
     killer.start()
@@ -169,14 +167,14 @@ def test_doctor_reports_the_cluster_workers_and_slots(cluster, capsys):
     assert "grading slot(s)" in out and "1 slot(s), GPU: none" in out
 
 
-def test_worker_without_the_dataset_reports_not_graded_and_a_rerun_grades_it(root, tmp_path_factory):
+def test_worker_without_the_dataset_reports_not_graded_and_a_rerun_grades_it(scratch_courses, root, tmp_path_factory):
     require("mnist")
     assignment = "conv_mechanics"
     lonely = Cluster(tmp_path_factory.mktemp("no-data-cluster"))
     try:
         empty = tmp_path_factory.mktemp("no-data")
         lonely.add_worker("no-data", AUTOGRADER_DATA_DIR=str(empty), KERAS_HOME=str(empty))
-        scratch = nbgrader_run.scratch_course(root, tmp_path_factory.mktemp("no-data-course"), [assignment])
+        scratch = scratch_courses.make("no-data-course", (assignment,))
         inbox = tmp_path_factory.mktemp("no-data-inbox")
         notebooks.write(notebooks.read(Course(root).release_notebook(assignment)), inbox / "alice.ipynb")
         options = batch.GradeOptions(submissions=inbox, scheduler=str(lonely.scheduler_file))
@@ -191,10 +189,10 @@ def test_worker_without_the_dataset_reports_not_graded_and_a_rerun_grades_it(roo
     assert again.graded_now == ["alice"] and again.results[0].status == results.GRADED
 
 
-def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(root, local_grades, tmp_path_factory, capsys):
+def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(scratch_courses, root, local_grades, tmp_path_factory, capsys):
     inbox, _, local = local_grades
     gone = Cluster(tmp_path_factory.mktemp("gone-cluster"))
-    scratch = _scratch(root, tmp_path_factory, "scheduler-gone")
+    scratch = scratch_courses.make("scheduler-gone")
     try:
         gone.add_worker("only")
         stopper = threading.Thread(target=_kill_after_first_result, args=(gone, gone.scheduler, scratch), daemon=True)
@@ -213,8 +211,8 @@ def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(root, l
     assert _grades(resumed) == local
 
 
-def test_unreachable_scheduler_is_a_clear_error(root, tmp_path_factory, capsys):
-    scratch = _scratch(root, tmp_path_factory, "unreachable")
+def test_unreachable_scheduler_is_a_clear_error(scratch_courses, root, tmp_path_factory, capsys):
+    scratch = scratch_courses.make("unreachable")
     inbox = tmp_path_factory.mktemp("unreachable-inbox")
     notebooks.write(notebooks.read(Course(root).release_notebook(ASSIGNMENT)), inbox / "alice.ipynb")
     status = cli.main(["--course", str(scratch), "grade", ASSIGNMENT, "--submissions", str(inbox),
@@ -224,10 +222,10 @@ def test_unreachable_scheduler_is_a_clear_error(root, tmp_path_factory, capsys):
     assert not Course(scratch).results_json(ASSIGNMENT, "alice").exists()
 
 
-def test_a_cluster_without_grading_slots_is_an_error_within_seconds_that_says_how_to_add_one(root, tmp_path_factory,
+def test_a_cluster_without_grading_slots_is_an_error_within_seconds_that_says_how_to_add_one(scratch_courses, root, tmp_path_factory,
                                                                                              capsys):
     plain = Cluster(tmp_path_factory.mktemp("plain-cluster"))
-    scratch = _scratch(root, tmp_path_factory, "no-slots")
+    scratch = scratch_courses.make("no-slots")
     inbox = tmp_path_factory.mktemp("no-slots-inbox")
     notebooks.write(notebooks.read(Course(root).release_notebook(ASSIGNMENT)), inbox / "alice.ipynb")
     try:

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder import nbgrader_run
 from autograder.course import Course
 from autograder.grading import sandbox
 from autograder.grading.processes import kill_family
@@ -46,14 +43,6 @@ def _environment() -> dict[str, str]:
 def _run(*arguments: str, timeout: float) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autograder.cli", *arguments], capture_output=True, text=True,
                           timeout=timeout, env=_environment())
-
-
-def _course(root: Path, tmp_path: Path) -> Path:
-    """A scratch course with the assignment's source notebook."""
-    course_root = tmp_path / "course"
-    nbgrader_run.scratch_course(root, course_root, [])
-    shutil.copytree(root / "source" / ASSIGNMENT, course_root / "source" / ASSIGNMENT)
-    return course_root
 
 
 def _worker_lines(log: str) -> list[str]:
@@ -81,9 +70,9 @@ def test_doctor_prints_only_its_findings():
 
 
 @pytest.mark.nbgrader
-def test_grade_and_export_print_only_their_own_lines(root, tmp_path):
+def test_grade_and_export_print_only_their_own_lines(scratch_courses, root, tmp_path):
     require("fashion_mnist")
-    course_root = _course(root, tmp_path)
+    course_root = scratch_courses.make("course")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     nbformat.write(nbformat.read(Course(root).release_notebook(ASSIGNMENT), as_version=4), str(inbox / "untouched.ipynb"))
@@ -108,10 +97,10 @@ def test_grade_and_export_print_only_their_own_lines(root, tmp_path):
 
 
 @pytest.mark.nbgrader
-def test_demo_starts_quietly_and_a_run_stopped_midway_keeps_its_log(root, tmp_path):
+def test_demo_starts_quietly_and_a_run_stopped_midway_keeps_its_log(scratch_courses, root, tmp_path):
     """The demo's first lines, up to its first graded submission, are its own; SIGTERM then stops it cleanly."""
     require("fashion_mnist")
-    course_root, out = _course(root, tmp_path), tmp_path / "demo"
+    course_root, out = scratch_courses.make("course"), tmp_path / "demo"
     demo = subprocess.Popen([sys.executable, "-m", "autograder.cli", "--course", str(course_root), "demo", ASSIGNMENT,
                              "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=_environment())

@@ -118,9 +118,9 @@ def on_gradescope(gradescope_machine, submissions, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def by_autograder_grade(root, submissions, tmp_path_factory):
+def by_autograder_grade(scratch_courses, root, submissions, tmp_path_factory):
     """Each submission's result from `autograder grade` in a scratch copy of the course."""
-    scratch = nbgrader_run.scratch_course(root, tmp_path_factory.mktemp("course"), [ASSIGNMENT])
+    scratch = scratch_courses.make("course")
     inbox = tmp_path_factory.mktemp("inbox")
     for student in UPLOADS:
         notebooks.write(submissions[student], inbox / f"{student}.ipynb")

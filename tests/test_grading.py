@@ -12,7 +12,6 @@ killed mid-batch and resumed, and must end with the same grades.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -171,17 +170,10 @@ def _options(batch, **changes) -> GradeOptions:
     return GradeOptions(**settings)
 
 
-def _course(project: Path, tmp_path_factory, name: str) -> Path:
-    root = tmp_path_factory.mktemp(name)
-    nbgrader_run.scratch_course(project, root, [])
-    shutil.copytree(project / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
-    return root
-
-
 @pytest.fixture(scope="module")
-def graded_batch(project, tmp_path_factory):
+def graded_batch(scratch_courses, project, tmp_path_factory):
     require("fashion_mnist")
-    root = _course(project, tmp_path_factory, "course")
+    root = scratch_courses.make("course")
     fixtures = batch_notebooks(project, root)
     folder = tmp_path_factory.mktemp("inbox")
     write_batch(folder, fixtures)
@@ -301,9 +293,9 @@ def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_their
     assert nbgrader_run.read_grades(root, ASSIGNMENT, "correct_a").total == 15
 
 
-def test_whole_submission_time_limit_fails_only_that_submission(tmp_path_factory, project):
+def test_whole_submission_time_limit_fails_only_that_submission(scratch_courses, tmp_path_factory, project):
     require("fashion_mnist")
-    root = _course(project, tmp_path_factory, "slow")
+    root = scratch_courses.make("slow")
     folder = tmp_path_factory.mktemp("slow-inbox")
     sleeper = samples.fill(_release(project), {**_answers(project), "class_names": "import time\ntime.sleep(10**6)"})
     write_batch(folder, {"sleeper": (sleeper, _all_tests(project))})
@@ -322,9 +314,9 @@ def _run_pid(folder: Path) -> int | None:
         return None
 
 
-def test_killed_run_resumes_to_the_same_grades(graded_batch, tmp_path_factory, project):
+def test_killed_run_resumes_to_the_same_grades(scratch_courses, graded_batch, tmp_path_factory, project):
     _, fixtures, uninterrupted, _, _ = graded_batch
-    root = _course(project, tmp_path_factory, "resumed")
+    root = scratch_courses.make("resumed")
     students = ["correct_a", "kernel_exits", "tampering", "not_json"]
     folder = tmp_path_factory.mktemp("resume-inbox")
     write_batch(folder, {student: fixtures[student] for student in students})

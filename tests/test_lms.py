@@ -22,7 +22,6 @@ names handing back writes in tests/test_handback.py.
 from __future__ import annotations
 
 import csv
-import shutil
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -51,12 +50,10 @@ def _notebook_text(notebook: nbformat.NotebookNode) -> str:
 
 
 @pytest.fixture(scope="module")
-def graded(root, tmp_path_factory):
+def graded(root, tmp_path_factory, scratch_courses):
     """The course after grading the download and setting the manual grades; the batch report."""
     require("fashion_mnist")
-    course_root = tmp_path_factory.mktemp("lms-course")
-    nbgrader_run.scratch_course(root, course_root, [])
-    shutil.copytree(root / "source" / ASSIGNMENT, course_root / "source" / ASSIGNMENT)
+    course_root = scratch_courses.make("lms-course")
     release = notebooks.read(Course(root).release_notebook(ASSIGNMENT))
     answers = samples.reference_answers(notebooks.read(course.source_notebook(root, ASSIGNMENT)))
     archive = tmp_path_factory.mktemp("lms-download") / "downloads.zip"

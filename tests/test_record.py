@@ -30,11 +30,9 @@ ANSWERS = {"human_performance": "Shirts and T-shirts.", "confusions": "Coats and
 
 
 @pytest.fixture(scope="module")
-def empty_course(root, tmp_path_factory):
+def empty_course(scratch_courses):
     """A course with fashion_dense generated (its gradebook knows the cells) and nobody graded."""
-    folder = tmp_path_factory.mktemp("record-course")
-    nbgrader_run.scratch_course(root, folder, [A])
-    return folder
+    return scratch_courses.make("record-course", (A,), registered=True)
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ import contextlib
 import csv
 import html
 import io
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -99,14 +98,10 @@ def _grade(the_course: Course, submissions: Path, *flags: str) -> tuple[int, str
 
 
 @pytest.fixture(scope="module")
-def term(root, tmp_path_factory):
+def term(root, tmp_path_factory, scratch_courses):
     """Run the term (see the module); return the course and what each step left."""
     require("fashion_mnist")
-    course_root = tmp_path_factory.mktemp("term-course")
-    nbgrader_run.scratch_course(root, course_root, [])
-    with (course_root / course.CONFIG_FILE).open("a", encoding="utf-8") as config:
-        config.write(PENALTY_CONFIG)
-    shutil.copytree(root / "source" / ASSIGNMENT, course_root / "source" / ASSIGNMENT)
+    course_root = scratch_courses.make("term-course", extra_config=PENALTY_CONFIG)
     the_course = Course(course_root)
     release = notebooks.read(Course(root).release_notebook(ASSIGNMENT))
     canvas = tmp_path_factory.mktemp("canvas")

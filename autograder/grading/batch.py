@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder import course, install_check, nbgrader_run, notebooks
+from autograder import course, install_check, nbgrader_run
 from autograder.course import Course
 from autograder.grading import (
-    hardware, intake_limits, late, record, results, runlog, sandbox, student_names, submissions, workfolders,
+    hardware, intake_limits, late, record, results, runlog, sandbox, student_names, submissions, templates, workfolders,
 )
 from autograder.grading import report as class_report
 from autograder.grading.executors import ClusterGone, DaskExecutor, LocalExecutor, worker_environment
@@ -219,8 +219,8 @@ def _grade_incoming(
         The results already done, those of this run, and why the run
         stopped early (None when it did not).
     """
-    template = make_template(the_course.root, assignment, work / "template")
-    record.register_assignment(the_course, assignment, work / "release")
+    template = templates.load(the_course.root, assignment)
+    templates.register(the_course.root, assignment)
     record.set_due_date(the_course, assignment, options.due)
     done, jobs, failed_now = _plan(the_course, incoming, options, template, intake)
     log.line(f"{len(jobs)} to grade, {len(done)} already graded, {len(failed_now)} failed before running")
@@ -310,18 +310,6 @@ def _record(
     record.record(the_course, outcome)
     fresh[outcome.result.student] = outcome.result
     progress.finished(outcome.result)
-
-
-def make_template(root: Path, assignment: str, folder: Path) -> Template:
-    """Generate ``assignment`` in a scratch course at ``folder`` and return it as a worker needs it."""
-    scratch = Course(nbgrader_run.scratch_course(root, folder, [assignment]))
-    return Template(
-        assignment=assignment,
-        config=scratch.config.read_bytes(),
-        gradebook=scratch.gradebook.read_bytes(),
-        max_scores=nbgrader_run.read_max_scores(scratch.gradebook, assignment),
-        datasets=notebooks.notebook_datasets("\n".join(cell.source for cell in notebooks.read(scratch.source_notebook(assignment)).cells)),
-    )
 
 
 def _plan(

@@ -170,7 +170,7 @@ class SpareKernels:
         trainer = self.environment.get(TRAINER_VARIABLE, "").strip()
         confinement = sandbox.Confinement(
             hide=tuple(self.hide), reveal_only=(self.hide_all_but_own, folder), cover=sandbox.instructor_cover(),
-            reachable=(Path(trainer),) if trainer else (), limits=self.limits, process_group=group,
+            reachable=(Path(trainer).parent,) if trainer else (), limits=self.limits, process_group=group,
         )
         wrapped = sandbox.wrap(command, confinement)
         spec = {"argv": wrapped, "display_name": "Python 3 (graded)", "language": "python"}

@@ -31,19 +31,6 @@ from autograder.grading.job import GradingOutcome
 from autograder.grading.results import NOT_GRADED, SubmissionResult
 
 
-def register_assignment(course: Course, assignment: str, release_folder) -> None:
-    """Make sure the course gradebook knows ``assignment`` (nbgrader generate_assignment, its release elsewhere)."""
-    with nbgrader_run.open_gradebook(course.gradebook) as gradebook:
-        try:
-            gradebook.find_assignment(assignment)
-            return
-        except MissingEntry:
-            pass
-    nbgrader_run.run_nbgrader(
-        course.root, "generate_assignment", assignment, f"--CourseDirectory.release_directory={release_folder}"
-    )
-
-
 def set_due_date(course: Course, assignment: str, due: str | None) -> None:
     """Store the due date of ``assignment`` in the gradebook: ``due`` when given, else the course config's if any.
 

@@ -22,6 +22,7 @@ the server; `TrainingService` starts and stops it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -58,9 +59,12 @@ class TrainingService:
     """
 
     def __init__(self, preload: list[str], environment: dict[str, str], log: Path | None = None) -> None:
-        folder = Path(tempfile.gettempdir()) / f"autograder-trainer-{os.getuid()}"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        self.socket = folder / f"{uuid.uuid4().hex[:12]}.sock"
+        services = Path(tempfile.gettempdir()) / f"autograder-trainer-{os.getuid()}"
+        services.mkdir(mode=0o700, exist_ok=True)
+        # A folder of its own, which a sandboxed kernel can be given before the socket in it exists.
+        self.folder = services / uuid.uuid4().hex[:12]
+        self.folder.mkdir(mode=0o700)
+        self.socket = self.folder / "trainer.sock"
         self.preload = [name for name in preload if name]
         self.environment = environment
         self.log = log
@@ -72,13 +76,25 @@ class TrainingService:
         Raises:
             RuntimeError: it exited or did not get ready in time (the log says why).
         """
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the server without waiting for it (its socket path is known already); see `wait_ready`."""
         stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(self.socket), *self.preload],
             stdout=subprocess.PIPE, stderr=stderr, env={**self.environment, **trainer.DETERMINISM_ENVIRONMENT},
             text=True, start_new_session=True,
         )
-        assert self.process.stdout is not None
+
+    def wait_ready(self) -> None:
+        """Wait until the server `launch` started listens.
+
+        Raises:
+            RuntimeError: it exited or did not get ready in time (the log says why).
+        """
+        assert self.process is not None and self.process.stdout is not None
         ready, _, _ = select.select([self.process.stdout], [], [], START_TIMEOUT_S)
         if not ready or self.process.stdout.readline().strip() != READY_LINE:
             self.stop()
@@ -94,7 +110,7 @@ class TrainingService:
         return {SERVICE_VARIABLE: str(self.socket)}
 
     def stop(self) -> None:
-        """Stop the server and every child it is running; remove the socket."""
+        """Stop the server and every child it is running; remove the socket and its folder."""
         if self.process is not None and self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -102,6 +118,8 @@ class TrainingService:
                 pass
             self.process.wait()
         self.socket.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()
 
 
 def _serve_one(connection: socket.socket, request: dict, result_pipe: int) -> None:

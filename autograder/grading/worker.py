@@ -69,12 +69,13 @@ def main(argv: list[str] | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     log(f"starting: backend {os.environ.get('KERAS_BACKEND', 'tensorflow')}, datasets {arguments.preload or 'none'}")
     service = TrainingService(arguments.preload, dict(os.environ), log=folder / TRAINER_LOG)
-    service.start()
+    service.launch()  # the spare kernel starts while Keras loads in the service
     environment = {**os.environ, **service.variables()}
     kernels = SpareKernels(folder / "kernels", environment, arguments.hide, hide_all_but_own=workfolders.parent())
     kernels.prepare()
     worker = Worker(folder, kernels, os.environ.get("KERAS_BACKEND", "tensorflow"))
     try:
+        service.wait_ready()
         send(frames_out, READY)
         log("ready")
         while (job := receive(sys.stdin.buffer)) is not None:
