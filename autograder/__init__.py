@@ -29,6 +29,8 @@ Three parts, for two audiences:
 
   - `submissions`: finding a class's notebooks (nbgrader layout, LMS folders, zips).
   - `batch`: plan, resume, progress; jobs to an executor, outcomes to the recorder.
+  - `templates`: the generated assignment a run starts from, kept until its source changes.
+  - `hops`: how the grading processes start and the frames they exchange.
   - `job`: the self-contained `GradingJob` and its `GradingOutcome`.
   - `executors`: warm worker pools here, or on a Dask cluster.
   - `worker`: one warm grading process.
@@ -49,7 +51,8 @@ Three parts, for two audiences:
 - Shared: `course` (the one home of course paths), `settings` (what a
   course sets for grading in ``nbgrader_config.py``), `notebooks` (cell
   roles), `nbgrader_run` (nbgrader commands and gradebooks),
-  `install_check` (this install, not the learner package over it), and the
+  `install_check` (this install, not the learner package over it),
+  `calibrated` (the library versions grading was calibrated on), and the
   commands: `cli`, `demo`, `doctor`.
 """
 

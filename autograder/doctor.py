@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+from importlib import resources
 import os
 import shutil
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import psutil
 
+from autograder import calibrated
 from autograder.grading import hardware, sandbox
 from autograder.learner import datasets
 
@@ -66,6 +68,7 @@ def findings() -> list[Finding]:
         if name != backend:
             version = _version(BACKEND_DISTRIBUTIONS[name])
             report.append(Finding(f"other backend {name}", version or "not installed"))
+    report.append(_calibration_finding())
     nbgrader_version = _version("nbgrader")
     report.append(Finding("nbgrader", nbgrader_version or "not installed",
                           None if nbgrader_version else "pip install -e . (installs nbgrader)"))
@@ -105,6 +108,19 @@ def cluster_findings(scheduler: str) -> list[Finding]:
         else:
             report.append(Finding(f"worker {worker.name}", found))
     return report
+
+
+def _calibration_finding() -> Finding:
+    """Whether Keras, the backends, NumPy and nbgrader are the versions the thresholds were calibrated on."""
+    topic = "versions the thresholds were calibrated on (docs/calibration.md)"
+    differing = calibrated.differences()
+    if not differing:
+        return Finding(topic, "the same")
+    listed = ", ".join(f"{name} {installed} (calibrated: {version})" for name, (installed, version) in differing.items())
+    constraints = resources.files("autograder").joinpath(calibrated.CONSTRAINTS_FILE)
+    return Finding(topic, f"other versions: {listed}",
+                   f"grade on the calibrated ones (pip install -c {constraints} ...) or measure the margins again "
+                   "(autograder calibrate ID)")
 
 
 def _dataset_finding(name: str) -> Finding:

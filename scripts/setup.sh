@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by demo.sh and test.sh: makes .venv with the project installed,
+# Sourced by demo.sh and test.sh: makes .venv with the project installed (for the demo, or SETUP_FOR=test),
 # installs Fashion-MNIST from Debian when running as root, and points
 # AUTOGRADER_DATA_DIR at ../shared/datasets when that folder exists.
 set -euo pipefail
@@ -10,16 +10,25 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $($python --version)"
   "$python" -m venv .venv
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  echo "setup: installing the project and its dependencies into .venv (a few minutes the first time)"
-  # Both optional backends and the cluster engine too, so the backend-parity and cluster tests run. PyTorch is
-  # pinned to the CPU build where one lies on this machine's disk (see
+# What to install: the demo needs the project alone (Keras on TensorFlow); the tests (SETUP_FOR=test, from
+# test.sh) also need pytest, both other Keras backends and the cluster engine (the `test` extra). Both at the
+# versions grading was calibrated on (autograder/calibrated.txt).
+setup_for=${SETUP_FOR:-demo}
+extras=""
+if [ "$setup_for" = test ]; then extras="[test]"; fi
+fingerprint=$(cat pyproject.toml autograder/calibrated.txt | sha256sum | cut -c1-16)
+stamp=".venv/.installed-$setup_for-$fingerprint"
+if [ ! -f "$stamp" ] && [ ! -f ".venv/.installed-test-$fingerprint" ]; then
+  echo "setup: installing the project for the $setup_for into .venv (a few minutes the first time)"
+  # PyTorch (tests only) is pinned to the CPU build where one lies on this machine's disk (see
   # scripts/torch-cpu.txt); elsewhere pip takes PyPI's build.
   torch_pin=()
-  if ls /opt/wheels/torch-2.13.0+cpu-*.whl >/dev/null 2>&1; then torch_pin=(-c scripts/torch-cpu.txt); fi
+  if [ "$setup_for" = test ] && ls /opt/wheels/torch-2.13.0+cpu-*.whl >/dev/null 2>&1; then
+    torch_pin=(-c scripts/torch-cpu.txt)
+  fi
   if ! { .venv/bin/python -m pip install --upgrade pip \
-         && .venv/bin/python -m pip install "${torch_pin[@]}" -e '.[jax,torch,cluster]'; } > .venv/install.log 2>&1; then
+         && .venv/bin/python -m pip install -c autograder/calibrated.txt "${torch_pin[@]}" -e ".$extras"; } \
+       > .venv/install.log 2>&1; then
     tail -n 30 .venv/install.log >&2
     echo "setup: pip install failed; the whole log is in .venv/install.log" >&2
     exit 1

@@ -166,6 +166,16 @@ def scratch_courses(tmp_path_factory) -> ScratchCourses:
 
 
 @pytest.fixture(scope="session")
+def fashion_dense_batch(scratch_courses, tmp_path_factory):
+    """The session's one graded fashion_dense batch (tests/fashion_dense_batch.py), graded on first use."""
+    import fashion_dense_batch
+
+    require("fashion_mnist")
+    return fashion_dense_batch.grade(PROJECT_ROOT, scratch_courses.make("fashion-dense-batch"),
+                                     tmp_path_factory.mktemp("fashion-dense-inbox"))
+
+
+@pytest.fixture(scope="session")
 def fashion_dense_source():
     """The fashion_dense instructor notebook."""
     return notebooks.read(course.source_notebook(PROJECT_ROOT, "fashion_dense"))

@@ -1,12 +1,13 @@
 """Every assignment end to end through `autograder grade`: real nbgrader autograde and feedback.
 
 One batch per assignment, graded two at a time in a scratch copy of the
-course: the reference answers, answers written the way the lessons write
-them (tests/test_corpus.py proves a second, differently written correct
-solution in-process), the untouched release notebook, the corpus's
+course (fashion_dense's is the session's batch, tests/fashion_dense_batch.py):
+the reference answers, the untouched release notebook, the corpus's
 submission with several mistakes, and single mistakes of the corpus packed
 into notebooks (`corpus.rounds`: mistakes in different cells, losing
-different tests).
+different tests); for fashion_dense also the answers written the way the
+lessons write them (tests/test_corpus.py proves those, and a second,
+differently written correct solution, in-process for every assignment).
 Each must lose exactly the tests it should, and no feedback page may show a
 line of a hidden test. tests/test_grading.py proves the runner's failure
 handling on one assignment, and that a notebook graded again in another run
@@ -16,58 +17,53 @@ accuracies.
 By default the packed notebooks are the few that together lose every test
 cell (`corpus.covering`: one to three per assignment; tests/test_corpus.py
 proves every mistake alone in-process). With ``AUTOGRADER_FULL_CORPUS=1``
-every mistake of the corpus is graded under nbgrader (about 55 notebooks
-more, 15 minutes on 2 cores).
+every mistake of the corpus, and the lesson-style answers of every
+assignment, are graded under nbgrader (about 60 notebooks more, 15 minutes
+on 2 cores).
 """
 
 from __future__ import annotations
 
 import html
-import os
 
 import pytest
 from nbconvert import HTMLExporter
 
-from autograder import course, demo, notebooks
-from autograder.authoring import cell_tests, corpus, leaks, samples
+from autograder import course, notebooks
+from autograder.authoring import cell_tests, corpus, leaks
 from autograder.course import Course
 from autograder.grading import batch
 from autograder.grading.feedback import StudentFeedback
-from conftest import require
+import fashion_dense_batch
+from conftest import PROJECT_ROOT, require
 
 pytestmark = pytest.mark.nbgrader
 
-
-FULL_CORPUS = os.environ.get("AUTOGRADER_FULL_CORPUS", "") == "1"
-
-
-def graded_rounds(assignment: str) -> list[corpus.WrongSubmission]:
-    """The packed mistakes graded under nbgrader: all of them, or a covering few (see the module)."""
-    packed = corpus.rounds(corpus.load(assignment).wrong)
-    return packed if FULL_CORPUS else corpus.covering(packed)
-
-
-def round_name(index: int) -> str:
-    """The student id of the ``index``-th round of single mistakes."""
-    return f"mistakes_{index:02d}"
+# Answers written as the lessons write them are graded under nbgrader for fashion_dense (in the session's batch);
+# for every assignment with AUTOGRADER_FULL_CORPUS=1. tests/test_corpus.py proves them in-process for all five.
+LESSON_STYLE_EVERYWHERE = fashion_dense_batch.FULL_CORPUS
+LESSON_STYLE_GRADED = course.assignments(PROJECT_ROOT) if LESSON_STYLE_EVERYWHERE else [fashion_dense_batch.ASSIGNMENT]
 
 
 @pytest.fixture(scope="module")
-def graded(assignment, root, tmp_path_factory, scratch_courses):
+def graded(assignment, root, tmp_path_factory, scratch_courses, request):
+    """The course, each standard submission's result and feedback page (fashion_dense: the session's batch)."""
     spec = corpus.load(assignment)
     require(spec.budget.dataset)
-    scratch = scratch_courses.make(assignment, (assignment,))
-    inbox = tmp_path_factory.mktemp(f"{assignment}-inbox")
-    submissions = demo.sample_submissions(root, assignment)
-    release = notebooks.read(Course(root).release_notebook(assignment))
-    reference = samples.reference_answers(notebooks.read(course.source_notebook(root, assignment)))
-    for index, mistakes in enumerate(graded_rounds(assignment)):
-        submissions[round_name(index)] = samples.fill(release, {**reference, **spec.fast_answers, **mistakes.overrides})
-    for student, notebook in submissions.items():
-        notebooks.write(notebook, inbox / f"{student}.ipynb")
-    report = batch.grade(scratch, assignment, batch.GradeOptions(submissions=inbox, workers=2))
-    grades = {result.student: result for result in report.results}
-    feedback = {path.parts[-3]: path.read_text() for path in sorted((scratch / "feedback").glob(f"*/{assignment}/*.html"))}
+    if assignment == fashion_dense_batch.ASSIGNMENT:
+        shared = request.getfixturevalue("fashion_dense_batch")
+        scratch, results = shared.root, shared.report.results
+        students = set(fashion_dense_batch.standard_notebooks(root))
+    else:
+        scratch = scratch_courses.make(assignment, (assignment,))
+        inbox = tmp_path_factory.mktemp(f"{assignment}-inbox")
+        chosen = fashion_dense_batch.standard_notebooks(root, assignment, lesson_style=LESSON_STYLE_EVERYWHERE)
+        for student, (notebook, _) in chosen.items():
+            notebooks.write(notebook, inbox / f"{student}.ipynb")
+        results = batch.grade(scratch, assignment, batch.GradeOptions(submissions=inbox, workers=2)).results
+        students = set(chosen)
+    grades = {result.student: result for result in results if result.student in students}
+    feedback = {student: Course(scratch).feedback_page(assignment, student).read_text() for student in grades}
     return scratch, grades, feedback
 
 
@@ -82,6 +78,7 @@ def test_reference_gets_full_automatic_marks(assignment, root, graded):
     assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(root, assignment)))
 
 
+@pytest.mark.parametrize("assignment", LESSON_STYLE_GRADED, scope="module")
 def test_answers_written_as_the_lessons_write_them_get_full_marks(graded):
     _, grades, _ = graded
     assert lost(grades["lesson_style"]) == set(), grades["lesson_style"].messages
@@ -102,8 +99,8 @@ def test_mixed_mistakes_lose_exactly_their_cells(assignment, graded):
 
 def test_corpus_mistakes_lose_their_cells_under_nbgrader(assignment, graded):
     _, grades, _ = graded
-    for index, mistakes in enumerate(graded_rounds(assignment)):
-        result = grades[round_name(index)]
+    for index, mistakes in enumerate(fashion_dense_batch.graded_rounds(assignment)):
+        result = grades[fashion_dense_batch.round_name(index)]
         assert lost(result) == set(mistakes.loses), f"{mistakes.name}: {result.messages}"
 
 

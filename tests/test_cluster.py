@@ -22,13 +22,14 @@ from pathlib import Path
 import pytest
 
 from autograder import cli, nbgrader_run, notebooks
-from autograder.authoring import corpus, samples
 from autograder.course import Course
 from autograder.grading import batch, results
 from autograder.grading.executors import DaskExecutor, SlotWatch
 from autograder.grading.progress import Progress
 from autograder.grading.processes import kill_family
 from conftest import require
+from fashion_dense_batch import CELL_TIMEOUT_S, MEMORY_MIB, write_batch
+from fashion_dense_batch import options as batch_options
 
 pytestmark = pytest.mark.nbgrader
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
@@ -85,26 +86,8 @@ class Cluster:
             self.kill(process)
 
 
-def _submissions(root: Path, folder: Path) -> dict[str, frozenset[str]]:
-    """Write a mixed batch; return what each student must lose."""
-    release = notebooks.read(Course(root).release_notebook(ASSIGNMENT))
-    reference = samples.reference_answers(notebooks.read(Course(root).source_notebook(ASSIGNMENT)))
-    spec = corpus.load(ASSIGNMENT)
-    everything = frozenset(notebooks.test_points(notebooks.read(Course(root).source_notebook(ASSIGNMENT))))
-    batch_notebooks = {
-        "right": (samples.fill(release, reference), frozenset()),
-        "wrong": (samples.fill(release, {**reference, **spec.mixed.overrides}), spec.mixed.loses),
-        "kernel_exits": (samples.fill(release, {**reference, "callbacks": "import os\nos._exit(3)"}), None),
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for student, (notebook, _) in batch_notebooks.items():
-        notebooks.write(notebook, folder / f"{student}.ipynb")
-    (folder / "broken.ipynb").write_text("{not json")
-    expected = {student: loses for student, (_, loses) in batch_notebooks.items()}
-    expected["broken"] = everything
-    return expected
-
-
+# Students of the session's batch (tests/fashion_dense_batch.py) graded here again: right, wrong, broken.
+CLUSTER_STUDENTS = ("correct", "some_wrong", "kernel_exits", "not_json")
 
 
 def _grades(report: batch.BatchReport) -> dict[str, tuple[str, dict[str, float]]]:
@@ -121,13 +104,13 @@ def cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def local_grades(scratch_courses, root, tmp_path_factory):
-    require("fashion_mnist")
+def local_grades(fashion_dense_batch, tmp_path_factory):
+    """An inbox of `CLUSTER_STUDENTS`, what each must lose, and their (status, scores) from the local pool."""
     inbox = tmp_path_factory.mktemp("inbox")
-    expected = _submissions(root, inbox)
-    report = batch.grade(scratch_courses.make("local"), ASSIGNMENT,
-                         batch.GradeOptions(submissions=inbox, workers=2, cell_timeout_s=60))
-    return inbox, expected, _grades(report)
+    chosen = {student: fashion_dense_batch.fixtures[student] for student in CLUSTER_STUDENTS}
+    write_batch(inbox, chosen)
+    local = {student: grade for student, grade in _grades(fashion_dense_batch.report).items() if student in chosen}
+    return inbox, {student: loses for student, (_, loses) in chosen.items()}, local
 
 
 def test_cluster_grades_exactly_as_the_local_pool_and_survives_a_killed_worker(scratch_courses, root, cluster, local_grades, tmp_path_factory):
@@ -135,7 +118,7 @@ def test_cluster_grades_exactly_as_the_local_pool_and_survives_a_killed_worker(s
     first = cluster.add_worker("worker-a")
     cluster.add_worker("worker-b")
     scratch = scratch_courses.make("on-cluster")
-    options = batch.GradeOptions(submissions=inbox, cell_timeout_s=60, scheduler=str(cluster.scheduler_file))
+    options = batch_options(inbox, scheduler=str(cluster.scheduler_file))
     killer = threading.Thread(target=_kill_after_first_result, args=(cluster, first, scratch), daemon=True)
     killer.start()
     report = batch.grade(scratch, ASSIGNMENT, options)
@@ -144,8 +127,7 @@ def test_cluster_grades_exactly_as_the_local_pool_and_survives_a_killed_worker(s
     assert _grades(report) == local
     for student, loses in expected.items():
         result = next(result for result in report.results if result.student == student)
-        if loses is not None:
-            assert set(cell for cell, message in result.lost.items()) == set(loses), student
+        assert set(cell for cell, message in result.lost.items()) == set(loses), student
     assert all(result.status != results.NOT_GRADED for result in report.results)
     stored = {student: nbgrader_run.read_grades(scratch, ASSIGNMENT, student).scores for student in local if local[student][0] == "graded"}
     assert stored == {student: scores for student, (status, scores) in local.items() if status == "graded"}
@@ -198,7 +180,8 @@ def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(scratch
         stopper = threading.Thread(target=_kill_after_first_result, args=(gone, gone.scheduler, scratch), daemon=True)
         stopper.start()
         status = cli.main(["--course", str(scratch), "grade", ASSIGNMENT, "--submissions", str(inbox),
-                           "--cell-timeout", "60", "--scheduler", str(gone.scheduler_file)])
+                           "--cell-timeout", str(CELL_TIMEOUT_S), "--memory", str(MEMORY_MIB),
+                           "--scheduler", str(gone.scheduler_file)])
         stopper.join()
     finally:
         gone.stop()
@@ -206,7 +189,7 @@ def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(scratch
     assert status == 1 and "lost the Dask scheduler" in err and "run again" in err
     finished = {path.parent.parent.name for path in (scratch / "feedback").glob(f"*/{ASSIGNMENT}/results.json")}
     assert finished and finished != set(local)
-    resumed = batch.grade(scratch, ASSIGNMENT, batch.GradeOptions(submissions=inbox, workers=2, cell_timeout_s=60))
+    resumed = batch.grade(scratch, ASSIGNMENT, batch_options(inbox))
     assert set(resumed.graded_now) == set(local) - finished
     assert _grades(resumed) == local
 

@@ -27,3 +27,20 @@ def test_backend_finding_names_the_extra_to_install(monkeypatch):
     finding = next(f for f in doctor.findings() if f.topic.startswith("Keras backend"))
     assert finding.topic == "Keras backend (jax, from KERAS_BACKEND)"
     assert finding.ok or finding.fix == "pip install -e '.[jax]'"
+
+
+def test_versions_other_than_the_calibrated_ones_are_named_with_the_constraints_to_install(monkeypatch):
+    """A build tag is the same version; an upgrade is named with both versions and the fix."""
+    import importlib.metadata
+
+    from autograder import calibrated
+
+    pinned = calibrated.calibrated_versions()
+    assert {"keras", "tensorflow", "numpy"} <= set(pinned)
+    installed = {**pinned, "torch": pinned["torch"] + "+cpu", "keras": "9.0.0"}
+    real_version = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: installed.get(name.lower()) or real_version(name))
+    assert calibrated.differences() == {"keras": ("9.0.0", pinned["keras"])}
+    finding = next(f for f in doctor.findings() if f.topic.startswith("versions the thresholds were calibrated on"))
+    assert finding.found == f"other versions: keras 9.0.0 (calibrated: {pinned['keras']})"
+    assert "pip install -c " in finding.fix and finding.fix.split("pip install -c ")[1].split(" ")[0].endswith("calibrated.txt")

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cli, course, nbgrader_run, notebooks
+from autograder import calibrated, cli, course, nbgrader_run, notebooks
 from autograder.authoring import corpus, gradescope, samples
 from autograder.course import Course
-from autograder.grading import batch
 from conftest import require
 from venvs import borrowing_venv, pip_install
 
@@ -118,20 +117,18 @@ def on_gradescope(gradescope_machine, submissions, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def by_autograder_grade(scratch_courses, root, submissions, tmp_path_factory):
-    """Each submission's result from `autograder grade` in a scratch copy of the course."""
-    scratch = scratch_courses.make("course")
-    inbox = tmp_path_factory.mktemp("inbox")
-    for student in UPLOADS:
-        notebooks.write(submissions[student], inbox / f"{student}.ipynb")
-    report = batch.grade(scratch, ASSIGNMENT, batch.GradeOptions(submissions=inbox, workers=2))
-    return {result.student: result for result in report.results}
+def by_autograder_grade(fashion_dense_batch):
+    """Each upload's result from `autograder grade`: the session's batch (tests/fashion_dense_batch.py) has them."""
+    graded = {result.student: result for result in fashion_dense_batch.report.results}
+    return {"mixed": graded["some_wrong"]}
 
 
 def test_the_zip_holds_what_gradescope_and_setup_need(built):
     with zipfile.ZipFile(built.path) as opened:
         modes = {member.filename: member.external_attr >> 16 & 0o777 for member in opened.infolist()}
         requirements = opened.read("requirements.txt").decode().split()
+        constraints = opened.read("constraints.txt").decode().split()
+        setup = opened.read("setup.sh").decode()
         with opened.open(built.wheel) as wheel_file, zipfile.ZipFile(wheel_file) as wheel:
             packaged = set(wheel.namelist())
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
@@ -140,7 +137,11 @@ def test_the_zip_holds_what_gradescope_and_setup_need(built):
             "autograder/authoring/gradescope_files/run_autograder"} <= packaged
     assert any(line.startswith("tensorflow-cpu") for line in requirements)
     assert not any(line.startswith("tensorflow>") or line == "tensorflow" for line in requirements), requirements
-    assert {"keras>=3.3", "nbgrader>=0.9.6"} <= set(requirements)
+    assert {"keras>=3.3", "nbgrader<0.10,>=0.9.6"} <= set(requirements), requirements
+    assert "pytest" not in " ".join(requirements)  # a test tool, not part of the grading image
+    pinned = calibrated.calibrated_versions()
+    assert {f"keras=={pinned['keras']}", f"tensorflow-cpu=={pinned['tensorflow']}"} <= set(constraints)
+    assert '-r "$SOURCE/requirements.txt" -c "$SOURCE/constraints.txt"' in setup
     assert built.datasets == ("fashion_mnist",) and built.bundled == ()
 
 

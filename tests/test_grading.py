@@ -1,7 +1,7 @@
 """`autograder grade` end to end: one batch of good and bad fashion_dense submissions through real nbgrader.
 
-The batch mixes two correct notebooks with one fixture per failure the
-runner must survive (a cell that loops, one that sleeps, a kernel that
+The batch (the session's, tests/fashion_dense_batch.py) mixes right
+notebooks with one fixture per failure the runner must survive (a cell that loops, one that sleeps, a kernel that
 exits, one that runs out of memory, a notebook that is not JSON, a missing
 notebook, tampering with the grading helpers, a deleted and an edited
 locked cell, reading the course's ``source/``). Each must get exactly the
@@ -12,6 +12,7 @@ killed mid-batch and resumed, and must end with the same grades.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,50 +25,17 @@ import pytest
 from nbgrader.utils import notebook_hash, parse_utc
 
 from autograder import cli, course, nbgrader_run, notebooks
-from autograder.authoring import corpus, leaks, samples
+from autograder.authoring import leaks, samples
 from autograder.authoring.corpus import hostile
 from autograder.course import Course
 from autograder.grading import batch, results, sandbox, workfolders
-from autograder.grading.batch import GradeOptions
 from autograder.grading.processes import kill_family
 from conftest import printed_accuracies, require
+from fashion_dense_batch import (
+    ASSIGNMENT, CELL_TIMEOUT_S, MEMORY_MIB, all_tests, answers, options, release_notebook, write_batch,
+)
 
 pytestmark = pytest.mark.nbgrader
-
-ASSIGNMENT = "fashion_dense"
-CELL_TIMEOUT_S = 30
-MEMORY_MIB = 3000
-
-READ_SOURCE = """
-import json, pathlib
-places = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents{extra}]
-found = [p / "source" / "fashion_dense" / "fashion_dense.ipynb" for p in places]
-found = [p for p in found if p.exists()]
-cells = json.loads(found[0].read_text())["cells"]
-exec("".join(next(c["source"] for c in cells if c.get("metadata", {{}}).get("nbgrader", {{}}).get("grade_id") == "class_names")))
-"""
-READ_TEMPLATE = """
-import glob, json, tempfile
-found = glob.glob(tempfile.gettempdir() + "/autograder-grading-*/**/fashion_dense/fashion_dense.ipynb", recursive=True)
-found = [path for path in found if "BEGIN SOLUTION" in open(path).read()]
-cells = json.loads(open(found[0]).read())["cells"]
-exec("".join(next(c["source"] for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "class_names")))
-"""
-READ_GRADEBOOK = """
-import pathlib, sqlite3
-books = [folder / "gradebook.db" for folder in pathlib.Path.cwd().parents if (folder / "gradebook.db").exists()]
-hidden_tests = sqlite3.connect(books[0]).execute("select source from source_cell").fetchall()
-CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-"""
-TAMPER = """
-import keras
-from autograder.learner import checks
-checks.output_shape = lambda *args, **kwargs: None
-checks.param_count = lambda *args, **kwargs: None
-keras.Model.count_params = lambda self: 335114
-"""
-
 
 @pytest.fixture(scope="module")
 def project(root) -> Path:
@@ -75,111 +43,16 @@ def project(root) -> Path:
     return root
 
 
-def _release(project: Path) -> nbformat.NotebookNode:
-    return notebooks.read(Course(project).release_notebook(ASSIGNMENT))
-
-
-def _answers(project: Path) -> dict[str, str]:
-    return samples.reference_answers(notebooks.read(course.source_notebook(project, ASSIGNMENT)))
-
-
-def _all_tests(project: Path) -> frozenset[str]:
-    return frozenset(notebooks.test_points(notebooks.read(course.source_notebook(project, ASSIGNMENT))))
-
-
-def _without_cell(notebook: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
-    notebook.cells = [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
-    return notebook
-
-
-def _with_cell_source(notebook: nbformat.NotebookNode, grade_id: str, source: str) -> nbformat.NotebookNode:
-    for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            cell.source = source
-    return notebook
-
-
-def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbformat.NotebookNode | str | None, frozenset[str]]]:
-    """Each fixture student's notebook (a text for a damaged file, None for none) and the cells it must lose."""
-    release, answers, spec = _release(project), _answers(project), corpus.load(ASSIGNMENT)
-    nine_outputs = next(wrong for wrong in spec.wrong if wrong.name == "9 output units")
-    wrong_scale = next(wrong for wrong in spec.wrong if wrong.name == "images not scaled")
-    absolute = f", pathlib.Path({str(course_root)!r})"
-    # Without namespaces (see `autograder doctor`) these files stay readable; the fixtures then pass.
-    sandboxed_loses = frozenset({"test_class_names"}) if sandbox.available() else frozenset()
-    return {
-        "correct_a": (samples.fill(release, answers), frozenset()),
-        "correct_b": (samples.fill(release, {**answers, **spec.second_correct}), frozenset()),
-        "infinite_loop": (samples.fill(release, {**answers, "scale_images": "while True:\n    pass"}),
-                          frozenset({"test_scale_images"})),
-        "sleeps_forever": (samples.fill(release, {**answers, "compile_model": "import time\ntime.sleep(10**6)"}),
-                           frozenset({"test_compile_model", "test_accuracy"})),
-        "kernel_exits": (samples.fill(release, {**answers, "callbacks": "import os\nos._exit(3)"}),
-                         frozenset({"test_callbacks", "test_train", "test_accuracy"})),
-        "out_of_memory": (samples.fill(release, {**answers, "train": "import numpy\nbig = numpy.ones(2**30, 'float32')"}),
-                          frozenset({"test_train", "test_accuracy"})),
-        "tampering": (samples.fill(release, {**answers, **nine_outputs.overrides,
-                                             "build_dense_model": nine_outputs.overrides["build_dense_model"] + TAMPER}),
-                      nine_outputs.loses),
-        "deleted_locked": (_without_cell(samples.fill(release, answers), "test_class_names"),
-                           frozenset({"test_class_names"})),
-        "edited_locked": (_with_cell_source(samples.fill(release, {**answers, **wrong_scale.overrides}),
-                                            "test_scale_images", "pass"), wrong_scale.loses),
-        "reads_source": (samples.fill(release, {**answers, "class_names": READ_SOURCE.format(extra="")}),
-                         frozenset({"test_class_names"})),
-        "reads_source_absolute": (samples.fill(release, {**answers, "class_names": READ_SOURCE.format(extra=absolute)}),
-                                  sandboxed_loses),
-        "reads_runner_files": (samples.fill(release, {**answers, "class_names": READ_TEMPLATE}), sandboxed_loses),
-        "reads_gradebook": (samples.fill(release, {**answers, "class_names": READ_GRADEBOOK}), sandboxed_loses),
-        "not_json": ("{not json", _all_tests(project)),
-        "missing_file": (None, _all_tests(project)),
-        **hostile_notebooks(release, answers, course_root, _all_tests(project)),
-    }
-
-
-def hostile_notebooks(release, answers, course_root: Path, every_test: frozenset[str]) -> dict:
-    """The hostile corpus: each attack in the ``class_names`` cell of a notebook whose other answers are right.
-
-    Attacks that would harm the grader itself on a machine without namespaces are graded only where they are in force.
-    """
-    confined = sandbox.available()
-    losses = {"cell": frozenset({"test_class_names"}), "all": every_test, "none": frozenset()}
-    return {
-        attack.name: (samples.fill(release, {**answers, hostile.CELL: hostile.code(attack, str(course_root))}),
-                      losses[attack.loses if confined else attack.unsandboxed_loses])
-        for attack in hostile.ATTACKS if confined or not attack.harms_without_sandbox
-    }
-
-
-def write_batch(folder, fixtures) -> None:
-    """Write fixtures as an LMS-style folder: ``<student>.ipynb``, or an empty student folder for None."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for student, (notebook, _) in fixtures.items():
-        if notebook is None:
-            (folder / student).mkdir()
-            (folder / student / "README.txt").write_text("forgot the notebook")
-        elif isinstance(notebook, str):
-            (folder / f"{student}.ipynb").write_text(notebook)
-        else:
-            nbformat.write(notebook, str(folder / f"{student}.ipynb"))
-
-
-def _options(batch, **changes) -> GradeOptions:
-    settings = dict(submissions=batch, workers=2, cell_timeout_s=CELL_TIMEOUT_S, memory_mib=MEMORY_MIB)
-    settings.update(changes)
-    return GradeOptions(**settings)
-
-
 @pytest.fixture(scope="module")
-def graded_batch(scratch_courses, project, tmp_path_factory):
-    require("fashion_mnist")
-    root = scratch_courses.make("course")
-    fixtures = batch_notebooks(project, root)
-    folder = tmp_path_factory.mktemp("inbox")
-    write_batch(folder, fixtures)
-    lines = []
-    report = batch.grade(root, ASSIGNMENT, _options(folder), report=lines.append)
-    return root, fixtures, report, lines, folder
+def graded_batch(fashion_dense_batch):
+    """The session's graded batch (tests/fashion_dense_batch.py): course, fixtures, report, progress lines, inbox."""
+    graded = fashion_dense_batch
+    return graded.root, graded.fixtures, graded.report, graded.lines, graded.inbox
+
+
+def _copy(folder: Path, destination: Path) -> Path:
+    """A copy of ``folder`` at ``destination``."""
+    return Path(shutil.copytree(folder, destination, symlinks=True))
 
 
 def _lost(result: results.SubmissionResult) -> frozenset[str]:
@@ -187,7 +60,7 @@ def _lost(result: results.SubmissionResult) -> frozenset[str]:
 
 
 @pytest.mark.parametrize("student", [
-    "correct_a", "correct_b", "infinite_loop", "sleeps_forever", "kernel_exits", "out_of_memory", "tampering",
+    "correct", "correct_b", "infinite_loop", "sleeps_forever", "kernel_exits", "out_of_memory", "tampering",
     "deleted_locked", "edited_locked", "reads_source", "reads_source_absolute", "reads_runner_files",
     "reads_gradebook", "not_json", "missing_file", *[attack.name for attack in hostile.ATTACKS],
 ])
@@ -227,7 +100,7 @@ def test_attacks_change_nothing_of_the_course_or_the_machine(graded_batch):
     written = [path for path in root.rglob("*") if path.is_file() and hostile.MARK.encode() in path.read_bytes()
                and attacker not in path.parts]
     assert written == []
-    for student in ("correct_a", "correct_b"):
+    for student in ("correct", "correct_b"):
         assert nbgrader_run.read_grades(root, ASSIGNMENT, student).total == 15
     assert not list(Path(tempfile.gettempdir()).glob("filler-*"))
     notebook = Course(root).autograded_notebook(ASSIGNMENT, "prints_megabytes")
@@ -259,7 +132,7 @@ def test_gradebook_csv_and_results_json_agree(graded_batch):
         assert {test["name"] for test in gradescope["tests"] if test["status"] == "failed"} == fixtures[student][1]
     rows = (root / "grades" / f"{ASSIGNMENT}.csv").read_text().splitlines()
     assert rows[0].startswith("student,test_class_names") and len(rows) == len(fixtures) + 1
-    assert any(line.startswith("correct_a,1,2,3,2,2,2,3,15,15,graded") for line in rows)
+    assert any(line.startswith("correct,1,2,3,2,2,2,3,15,15,graded") for line in rows)
     assert (root / "grades" / "nbgrader_export.csv").exists()
 
 
@@ -269,37 +142,39 @@ def test_progress_lines_count_up_to_the_batch(graded_batch):
     assert lines[-1].startswith(f"[{len(fixtures)}/{len(fixtures)}]") and "/hour" in lines[-1]
 
 
-def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_theirs(graded_batch, project):
-    """The regraded student now hands in correct_a's notebook: another run (another worker and training service)
-    must give it the same scores and, to the printed digit, the same accuracy (grading is deterministic)."""
-    root, fixtures, first_run, _, folder = graded_batch
+def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_theirs(graded_batch, project, tmp_path):
+    """The regraded student now hands in correct's notebook: another run (another worker and training service)
+    must give it the same scores and, to the printed digit, the same accuracy (grading is deterministic).
+    (In a copy of the session's course, which other files read.)"""
+    shared_root, fixtures, first_run, _, shared_inbox = graded_batch
+    root, folder = _copy(shared_root, tmp_path / "course"), _copy(shared_inbox, tmp_path / "inbox")
     before = {student: Course(root).results_json(ASSIGNMENT, student).stat().st_mtime_ns for student in fixtures}
-    again = batch.grade(root, ASSIGNMENT, _options(folder))
+    again = batch.grade(root, ASSIGNMENT, options(folder))
     assert again.graded_now == []
-    nbformat.write(samples.fill(_release(project), _answers(project)), str(folder / "deleted_locked.ipynb"))
-    regraded = batch.grade(root, ASSIGNMENT, _options(folder, students=("deleted_locked",), feedback="full"))
+    nbformat.write(samples.fill(release_notebook(project), answers(project)), str(folder / "deleted_locked.ipynb"))
+    regraded = batch.grade(root, ASSIGNMENT, options(folder, students=("deleted_locked",), feedback="full"))
     assert regraded.graded_now == ["deleted_locked"]
     page = Course(root).feedback_page(ASSIGNMENT, "deleted_locked").read_text()
     hidden = notebooks.secret_lines(notebooks.read(course.source_notebook(project, ASSIGNMENT))).hidden
     assert leaks.leaks(page, hidden) == [] and "(the grader's hidden checks ran here)" in page
     assert "lines folded" not in page
     assert _lost(regraded.results[0]) == frozenset()
-    assert regraded.results[0].scores == next(result.scores for result in first_run.results if result.student == "correct_a")
-    first = printed_accuracies(root, ASSIGNMENT, "correct_a")
+    assert regraded.results[0].scores == next(result.scores for result in first_run.results if result.student == "correct")
+    first = printed_accuracies(root, ASSIGNMENT, "correct")
     assert len(first) == 1 and printed_accuracies(root, ASSIGNMENT, "deleted_locked") == first
     for student in fixtures:
         changed = Course(root).results_json(ASSIGNMENT, student).stat().st_mtime_ns != before[student]
         assert changed == (student == "deleted_locked"), student
-    assert nbgrader_run.read_grades(root, ASSIGNMENT, "correct_a").total == 15
+    assert nbgrader_run.read_grades(root, ASSIGNMENT, "correct").total == 15
 
 
 def test_whole_submission_time_limit_fails_only_that_submission(scratch_courses, tmp_path_factory, project):
     require("fashion_mnist")
     root = scratch_courses.make("slow")
     folder = tmp_path_factory.mktemp("slow-inbox")
-    sleeper = samples.fill(_release(project), {**_answers(project), "class_names": "import time\ntime.sleep(10**6)"})
-    write_batch(folder, {"sleeper": (sleeper, _all_tests(project))})
-    report = batch.grade(root, ASSIGNMENT, _options(folder, timeout_s=20, workers=1))
+    sleeper = samples.fill(release_notebook(project), {**answers(project), "class_names": "import time\ntime.sleep(10**6)"})
+    write_batch(folder, {"sleeper": (sleeper, all_tests(project))})
+    report = batch.grade(root, ASSIGNMENT, options(folder, timeout_s=20, workers=1))
     result = report.results[0]
     assert result.status == "failed" and "stopped after 20 s" in result.reason
     assert set(result.scores.values()) == {0.0}
@@ -317,7 +192,7 @@ def _run_pid(folder: Path) -> int | None:
 def test_killed_run_resumes_to_the_same_grades(scratch_courses, graded_batch, tmp_path_factory, project):
     _, fixtures, uninterrupted, _, _ = graded_batch
     root = scratch_courses.make("resumed")
-    students = ["correct_a", "kernel_exits", "tampering", "not_json"]
+    students = ["correct", "kernel_exits", "tampering", "not_json"]
     folder = tmp_path_factory.mktemp("resume-inbox")
     write_batch(folder, {student: fixtures[student] for student in students})
     command = [sys.executable, "-m", "autograder.cli", "--course", str(root), "grade", ASSIGNMENT,
@@ -333,7 +208,7 @@ def test_killed_run_resumes_to_the_same_grades(scratch_courses, graded_batch, tm
     assert len(killed_folders) == 1  # a killed run cannot remove its folder; the next run does
     finished_before = {path.parent.parent.name for path in (root / "feedback").glob(f"*/{ASSIGNMENT}/results.json")}
     assert 1 <= len(finished_before) < len(students)
-    resumed = batch.grade(root, ASSIGNMENT, _options(folder))
+    resumed = batch.grade(root, ASSIGNMENT, options(folder))
     assert set(resumed.graded_now) == set(students) - finished_before
     expected = {result.student: result.scores for result in uninterrupted.results if result.student in students}
     assert {result.student: result.scores for result in resumed.results} == expected
@@ -353,13 +228,14 @@ def test_feedback_released_through_nbgrader_exchange(graded_batch, tmp_path, cap
     nbgrader reads timestamp.txt and submission_secret.txt beside each page; a submission without them (this
     batch came from a plain folder) gets them, and one that has a timestamp.txt (from nbgrader's collect) keeps it.
     """
-    root, _, report, _, _ = graded_batch
-    the_course = Course(root)
+    shared_root, _, report, _, _ = graded_batch
+    the_course = Course(_copy(shared_root, tmp_path / "course"))  # the session's course stays as graded
     collected = the_course.submitted_folder(ASSIGNMENT, "correct_b") / "timestamp.txt"
     collected.write_text("2020-01-02 03:04:05.000000 UTC")
     exchange = tmp_path / "exchange"
     exchange.mkdir()
-    assert cli.main(["--course", str(root), "return", ASSIGNMENT, "--format", "exchange", "--exchange", str(exchange)]) == 0
+    assert cli.main(["--course", str(the_course.root), "return", ASSIGNMENT, "--format", "exchange",
+                     "--exchange", str(exchange)]) == 0
     printed = capsys.readouterr().out
     released_to = exchange / "cnn-course" / "feedback"
     assert f"released to {released_to}: the feedback of" in printed
@@ -367,7 +243,7 @@ def test_feedback_released_through_nbgrader_exchange(graded_batch, tmp_path, cap
     assert collected.read_text() == "2020-01-02 03:04:05.000000 UTC"
     released = {result.student for result in report.results
                 if result.status != "not_graded" and the_course.submitted_folder(ASSIGNMENT, result.student).is_dir()}
-    assert {"correct_a", "correct_b", "infinite_loop", "tampering"} <= released
+    assert {"correct", "correct_b", "infinite_loop", "tampering"} <= released
     for student in released:
         folder = the_course.submitted_folder(ASSIGNMENT, student)
         secret = (folder / "submission_secret.txt").read_text()
@@ -376,5 +252,5 @@ def test_feedback_released_through_nbgrader_exchange(graded_batch, tmp_path, cap
         feedback = the_course.feedback_folder(ASSIGNMENT, student)
         assert (feedback / "timestamp.txt").read_text() == (folder / "timestamp.txt").read_text()
     assert len(list(released_to.iterdir())) == len(released)
-    written = parse_utc((the_course.submitted_folder(ASSIGNMENT, "correct_a") / "timestamp.txt").read_text())
-    assert written.timestamp() == pytest.approx(the_course.submitted_notebook(ASSIGNMENT, "correct_a").stat().st_mtime)
+    written = parse_utc((the_course.submitted_folder(ASSIGNMENT, "correct") / "timestamp.txt").read_text())
+    assert written.timestamp() == pytest.approx(the_course.submitted_notebook(ASSIGNMENT, "correct").stat().st_mtime)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.quick
 
 PACKAGE = Path(autograder.__file__).parent
 SHARED = {"autograder", "autograder.course", "autograder.notebooks", "autograder.nbgrader_run", "autograder.scores",
-          "autograder.settings", "autograder.install_check"}
+          "autograder.settings", "autograder.install_check", "autograder.calibrated"}
 COMMANDS = {"autograder.cli", "autograder.demo", "autograder.doctor"}
 # What each layer may import, besides itself.
 ALLOWED = {

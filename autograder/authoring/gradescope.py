@@ -14,7 +14,8 @@ submission it runs ``run_autograder`` with the student's files in
 - this project's wheel (``pip wheel``), which holds `autograder.learner` for
   the learner's kernel and `autograder.grading` for the runner, and
   ``requirements.txt``: the wheel's requirements for PyPI, TensorFlow as its
-  CPU build;
+  CPU build, and ``constraints.txt``: the versions grading was calibrated on
+  (`autograder.calibrated`), by the same names;
 - ``course/``: the course's ``nbgrader_config.py`` and ``source/<id>/``;
 - ``datasets/``: the data files that have no public download (Sign Language
   MNIST's two CSVs); ``setup.sh`` fetches the others from their official hosts.
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import autograder
-from autograder import course, notebooks
+from autograder import calibrated, course, notebooks
 from autograder.course import Course
 from autograder.learner import datasets
 
@@ -107,6 +108,7 @@ def build(root: Path, assignment: str, out: Path | None = None) -> AutograderZip
         members = {name: (SCRIPTS / name).read_bytes() for name in (*EXECUTABLES, RUNNER)}
         members["assignment.env"] = "".join(f"{key}={shlex.quote(value)}\n" for key, value in environment.items()).encode()
         members["requirements.txt"] = ("\n".join(requirements(wheel)) + "\n").encode()
+        members["constraints.txt"] = constraints().encode()
         members[wheel.name] = wheel.read_bytes()
         members[f"course/{course.CONFIG_FILE}"] = Course(root).config.read_bytes()
         for path in sorted(source.parent.rglob("*")):
@@ -202,6 +204,16 @@ def requirements(wheel: Path) -> list[str]:
         name, rest = REQUIREMENT_NAME.match(line.removeprefix("Requires-Dist:")).groups()
         found.append(CPU_BUILDS.get(name.lower(), name) + rest.strip())
     return found
+
+
+def constraints() -> str:
+    """The calibrated versions (`autograder.calibrated`) as a constraints file, TensorFlow by its CPU build's name.
+
+    Example:
+        >>> "tensorflow-cpu==" in constraints()  # doctest: +SKIP
+        True
+    """
+    return "".join(f"{CPU_BUILDS.get(name, name)}=={version}\n" for name, version in calibrated.calibrated_versions().items())
 
 
 def _write_zip(path: Path, members: dict[str, bytes]) -> None:

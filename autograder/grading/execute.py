@@ -10,7 +10,7 @@
   and records what it undid in the cell's metadata for the grader
   (``metadata.autograder.guard_undid``);
 - runs the notebook in a kernel the grading worker started ahead of time
-  (`kernel_provider`), when the worker set one;
+  (`kernel_manager`), when the worker set one;
 - keeps grading when the kernel dies (out of memory, ``os._exit``, a
   crash): the cell that killed it and every later code cell get an error
   saying so, so they lose their points and earlier cells keep theirs;
@@ -33,13 +33,14 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any
 
 import psutil
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
+from traitlets import Any as TraitAny
 from traitlets import Bool, Integer
 
 from autograder.grading import guard
@@ -67,10 +68,9 @@ MEMORY_POLL_SECONDS = 0.25
 class GuardedExecute(Execute):
     """nbgrader's Execute with a tamper guard, kernel-death handling and a memory limit."""
 
-    # Set by a grading worker: returns the kernel manager of a kernel it
-    # started (and will stop) itself; None: start a kernel as nbgrader does.
-    kernel_provider: ClassVar[Callable[[], Any] | None] = None
-
+    kernel_manager = TraitAny(None, allow_none=True, help=(
+        "The manager of a kernel the grading worker started (and will stop) itself, set in the job's config object; "
+        "None: start a kernel as nbgrader does.")).tag(config=True)
     memory_limit_mb = Integer(0, help="Stop the kernel above this resident memory in MiB (0: no limit).").tag(
         config=True
     )
@@ -92,9 +92,9 @@ class GuardedExecute(Execute):
             "evalue": f"this cell ran longer than the grader's limit of {self.timeout} s and was stopped",
             "traceback": [f"CellTimeoutError: this cell ran longer than the grader's limit of {self.timeout} s"],
         }
-        provided = km is None and GuardedExecute.kernel_provider is not None
+        provided = km is None and self.kernel_manager is not None
         if provided:
-            km = GuardedExecute.kernel_provider()
+            km = self.kernel_manager
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -140,7 +140,7 @@ class GuardedExecute(Execute):
         if watched and self.km is not None and getattr(self.km, "provisioner", None) is not None:
             pid = self.km.provisioner.pid or self.km.provisioner.process.pid
             # A kernel the worker started has a folder of its own (its connection file's); plain nbgrader's does not.
-            own = Path(self.km.connection_file).parent if GuardedExecute.kernel_provider is not None else None
+            own = Path(self.km.connection_file).parent if self.kernel_manager is not None else None
             threading.Thread(target=self._watch_memory, args=(pid, own), daemon=True).start()
         if self.guard:
             self._run_hidden(PROTECT_CODE, index)

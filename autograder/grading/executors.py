@@ -43,7 +43,7 @@ from typing import Callable, Iterator
 from autograder.grading import hardware, processes, workfolders
 from autograder.grading.job import GradingJob, GradingOutcome, Template
 from autograder.grading.results import FAILED, NOT_GRADED, unscored
-from autograder.grading.worker import HEADER, READY, TRAINER_LOG, send
+from autograder.grading.hops import HEADER, TRAINER_LOG, WORKER_MODULE, WORKER_READY, send
 
 # Beyond the whole-submission limit the worker enforces itself: time for
 # nbgrader's own steps and the feedback page before the runner kills it.
@@ -109,12 +109,14 @@ def worker_environment(backend: str | None, in_flight: int) -> dict[str, str]:
 
 
 class WorkerProcess:
-    """One ``python -m autograder.grading.worker`` and the pipe to it."""
+    """One ``python -m autograder.grading.worker`` (or another ``module`` that speaks `hops`) and the pipe to it."""
 
-    def __init__(self, folder: Path, environment: dict[str, str], hide: list[str], preload: list[str]) -> None:
-        self.folder, self.environment, self.hide, self.preload = folder, environment, hide, preload
+    def __init__(self, folder: Path, environment: dict[str, str], hide: list[str], preload: list[str],
+                 module: str = WORKER_MODULE) -> None:
+        self.folder, self.environment, self.hide, self.preload, self.module = folder, environment, hide, preload, module
         self.process: subprocess.Popen | None = None
         self.log = folder.with_suffix(".log")
+        self._stopping = threading.Lock()  # the pool's close and a grading thread may stop a worker together
 
     @property
     def alive(self) -> bool:
@@ -128,7 +130,7 @@ class WorkerProcess:
             WorkerLost: it exited or did not get warm in time.
         """
         self.folder.parent.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "autograder.grading.worker", str(self.folder)]
+        command = [sys.executable, "-m", self.module, str(self.folder)]
         command += [argument for path in self.hide for argument in ("--hide", path)]
         command += [argument for name in self.preload for argument in ("--preload", name)]
         with open(self.log, "ab") as log:
@@ -136,7 +138,7 @@ class WorkerProcess:
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=self.environment,
                 start_new_session=True,
             )
-        if self._read(time.monotonic() + WORKER_START_TIMEOUT_S) != READY:
+        if self._read(time.monotonic() + WORKER_START_TIMEOUT_S) != WORKER_READY:
             self.stop()
             raise WorkerLost(f"a grading worker did not start ({self._last_log_line()})")
 
@@ -158,11 +160,12 @@ class WorkerProcess:
         return outcome
 
     def stop(self) -> None:
-        """Kill the worker, its kernels and its training service."""
-        if self.process is not None:
-            processes.kill_family(self.process.pid)
-            self.process.wait()
-            self.process = None
+        """Kill the worker, its kernels and its training service (safe to call from two threads at once)."""
+        with self._stopping:
+            process, self.process = self.process, None
+        if process is not None:
+            processes.kill_family(process.pid)
+            process.wait()
 
     def _read(self, deadline: float) -> object:
         """Read one frame before ``deadline``; None if the process closed its end."""
@@ -197,12 +200,18 @@ class WorkerProcess:
 
 
 class WarmPool:
-    """``size`` warm worker processes; `grade` borrows one for a job (thread-safe)."""
+    """``size`` warm worker processes; `grade` borrows one for a job (thread-safe).
 
-    def __init__(self, size: int, folder: Path, environment: dict[str, str], hide: list[str], preload: list[str]) -> None:
-        self.size = size
+    A job's outcome is awaited for its time limit plus ``grace_s`` (the
+    worker's own limits stop a notebook first; this catches a worker that
+    hangs); ``module`` is what the workers run (`hops.WORKER_MODULE`).
+    """
+
+    def __init__(self, size: int, folder: Path, environment: dict[str, str], hide: list[str], preload: list[str],
+                 module: str = WORKER_MODULE, grace_s: float = GRACE_S) -> None:
+        self.size, self.grace_s = size, grace_s
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
-        self._all = [WorkerProcess(folder / f"{WORKER_PREFIX}{index}", environment, hide, preload)
+        self._all = [WorkerProcess(folder / f"{WORKER_PREFIX}{index}", environment, hide, preload, module)
                      for index in range(1, size + 1)]
         self._closed = False
         for process in self._all:
@@ -231,7 +240,7 @@ class WarmPool:
                 try:
                     if not process.alive:
                         process.start()
-                    return process.grade(job, job.limits.timeout_s + GRACE_S)
+                    return process.grade(job, job.limits.timeout_s + self.grace_s)
                 except TimeoutError:
                     reason = f"grading stopped after {job.limits.timeout_s:g} s: the notebook ran too long in total"
                     return _unscored(job, FAILED, reason)

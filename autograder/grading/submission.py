@@ -33,6 +33,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbgrader.apps.api import NbGraderAPI
@@ -42,7 +43,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import course, nbgrader_run
 from autograder.grading import feedback as student_feedback
 from autograder.grading import sandbox
-from autograder.grading.execute import METADATA_KEY, GuardedExecute
+from autograder.grading.execute import METADATA_KEY
 from autograder.grading.job import GradingJob, GradingOutcome
 from autograder.grading.kernels import Kernel, SpareKernels
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
@@ -99,17 +100,15 @@ def _grade_in(
     if problem:
         return GradingOutcome(unscored(job.student, job.assignment, FAILED, problem, max_scores, **details))
     result = SubmissionResult(job.student, job.assignment, GRADED, **details)
-    api = _nbgrader(scratch, job)
     began = time.perf_counter()
     kernel = worker.kernels.take()
     result.timing["kernel_wait"] = round(time.perf_counter() - began, 2)
+    api = _nbgrader(scratch, job, kernel.manager)
     result.sandboxed = sandbox.available()
     overran = _Deadline(job.limits.timeout_s, kernel)
-    GuardedExecute.kernel_provider = lambda: kernel.manager
     try:
         graded = api.autograde(job.assignment, job.student, force=True, create=True)
     finally:
-        GuardedExecute.kernel_provider = None
         overran.cancel()
         worker.kernels.discard(kernel)
     result.timing["autograde"] = round(time.perf_counter() - began, 2)
@@ -147,9 +146,10 @@ class _Deadline:
         self._timer.cancel()
 
 
-def _nbgrader(scratch: course.Course, job: GradingJob) -> NbGraderAPI:
-    """nbgrader's API on the scratch course, with the course's configuration and the job's limits."""
+def _nbgrader(scratch: course.Course, job: GradingJob, kernel_manager: Any) -> NbGraderAPI:
+    """nbgrader's API on the scratch course, with the course's configuration, the job's limits and its kernel."""
     config = PyFileConfigLoader(course.CONFIG_FILE, path=str(scratch.root)).load_config()
+    config.GuardedExecute.kernel_manager = kernel_manager
     config.CourseDirectory.root = str(scratch.root)
     config.Execute.timeout = int(min(job.limits.cell_timeout_s, job.limits.timeout_s))
     config.GuardedExecute.memory_limit_mb = job.limits.memory_mib

@@ -35,11 +35,10 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from autograder.grading import trainer
+from autograder.grading import hops, trainer
 from autograder.learner import datasets
 from autograder.learner.training import RESULT_PREFIX, SERVICE_VARIABLE, training_key
 
-READY_LINE = "AUTOGRADER-TRAINER-READY"
 START_TIMEOUT_S = 300.0
 # A request is one JSON line of a few kilobytes, written at once by brief_train.
 REQUEST_TIMEOUT_S = 30.0
@@ -83,7 +82,7 @@ class TrainingService:
         """Start the server without waiting for it (its socket path is known already); see `wait_ready`."""
         stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(self.socket), *self.preload],
+            [sys.executable, "-m", hops.TRAINING_SERVICE_MODULE, str(self.socket), *self.preload],
             stdout=subprocess.PIPE, stderr=stderr, env={**self.environment, **trainer.DETERMINISM_ENVIRONMENT},
             text=True, start_new_session=True,
         )
@@ -96,7 +95,7 @@ class TrainingService:
         """
         assert self.process is not None and self.process.stdout is not None
         ready, _, _ = select.select([self.process.stdout], [], [], START_TIMEOUT_S)
-        if not ready or self.process.stdout.readline().strip() != READY_LINE:
+        if not ready or self.process.stdout.readline().strip() != hops.TRAINER_READY:
             self.stop()
             raise RuntimeError(f"the training service did not start (see {self.log or 'its log'})")
 
@@ -242,7 +241,7 @@ def serve(path: Path, preload: list[str]) -> None:
             pass
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     server = Server(path)
-    print(READY_LINE, flush=True)
+    print(hops.TRAINER_READY, flush=True)
     server.run()
 
 

@@ -5,7 +5,8 @@ notebook: the worker imports nbgrader, starts the training service the
 hidden accuracy checks use (`autograder.grading.training_service`) and
 keeps a spare learner kernel warm (`autograder.grading.kernels`); then it
 reads `GradingJob` frames on stdin and answers each with a
-`GradingOutcome` frame on stdout (`autograder.grading.submission.grade_one`).
+`GradingOutcome` frame on stdout (`autograder.grading.hops` says how;
+`autograder.grading.submission.grade_one` grades).
 Whatever a library prints goes to stderr (the worker's log), never into
 the frames.
 
@@ -17,39 +18,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
-import struct
 import sys
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from autograder.grading import workfolders
+from autograder.grading.hops import TRAINER_LOG, WORKER_READY, receive, send
 from autograder.grading.kernels import SpareKernels
 from autograder.grading.submission import Worker, grade_one
 from autograder.grading.training_service import TrainingService
-
-READY = "ready"
-HEADER = struct.Struct("!Q")
-# The training service's log, in the worker's folder; the worker's own is its stderr.
-TRAINER_LOG = "trainer.log"
-
-
-def send(stream: BinaryIO, message: Any) -> None:
-    """Write one pickled frame (length, then bytes)."""
-    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(HEADER.pack(len(body)) + body)
-    stream.flush()
-
-
-def receive(stream: BinaryIO) -> Any:
-    """Read one frame written by `send`; None at the end of the stream."""
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
-        return None
-    (size,) = HEADER.unpack(header)
-    return pickle.loads(stream.read(size))
-
 
 def log(line: str) -> None:
     """Write one line to the worker's log (its stderr), with the time."""
@@ -76,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     worker = Worker(folder, kernels, os.environ.get("KERAS_BACKEND", "tensorflow"))
     try:
         service.wait_ready()
-        send(frames_out, READY)
+        send(frames_out, WORKER_READY)
         log("ready")
         while (job := receive(sys.stdin.buffer)) is not None:
             if not service.running:  # killed (out of memory, say): bring it back on the same socket

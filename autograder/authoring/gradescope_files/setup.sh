@@ -30,8 +30,9 @@ else
         python3 -m venv "$ROOT/venv"
     fi
     "$PYTHON" -m pip install --upgrade pip
-    # Keras on TensorFlow's CPU build, nbgrader and the rest of the project's requirements.
-    "$PYTHON" -m pip install -r "$SOURCE/requirements.txt"
+    # Keras on TensorFlow's CPU build, nbgrader and the rest of the project's requirements, at the versions
+    # grading was calibrated on.
+    "$PYTHON" -m pip install -r "$SOURCE/requirements.txt" -c "$SOURCE/constraints.txt"
     "$PYTHON" -m pip install --no-deps "$SOURCE/$WHEEL"
 fi
 export PATH="$(dirname "$PYTHON"):$PATH"
