@@ -10,7 +10,7 @@
   and records what it undid in the cell's metadata for the grader
   (``metadata.autograder.guard_undid``);
 - runs the notebook in a kernel the grading worker started ahead of time
-  (`kernel_manager`), when the worker set one;
+  (`kernel`), when the worker set one;
 - keeps grading when the kernel dies (out of memory, ``os._exit``, a
   crash): the cell that killed it and every later code cell get an error
   saying so, so they lose their points and earlier cells keep theirs;
@@ -65,12 +65,26 @@ RESTORE_CODE = f"print(__import__('json').dumps({GUARD_IN_KERNEL}.restore(global
 MEMORY_POLL_SECONDS = 0.25
 
 
+class KernelHandle:
+    """A kernel the grading worker started, as a job's nbgrader config carries it to `GuardedExecute`.
+
+    traitlets deep-copies configured values into each instance; a copy of
+    this handle is the handle itself, so the Execute step gets the kernel.
+    """
+
+    def __init__(self, manager: Any) -> None:
+        self.manager = manager
+
+    def __deepcopy__(self, memo: dict) -> "KernelHandle":
+        return self
+
+
 class GuardedExecute(Execute):
     """nbgrader's Execute with a tamper guard, kernel-death handling and a memory limit."""
 
-    kernel_manager = TraitAny(None, allow_none=True, help=(
-        "The manager of a kernel the grading worker started (and will stop) itself, set in the job's config object; "
-        "None: start a kernel as nbgrader does.")).tag(config=True)
+    kernel = TraitAny(None, allow_none=True, help=(
+        "A `KernelHandle`: a kernel the grading worker started (and will stop) itself, set in the job's config "
+        "object; None: start a kernel as nbgrader does.")).tag(config=True)
     memory_limit_mb = Integer(0, help="Stop the kernel above this resident memory in MiB (0: no limit).").tag(
         config=True
     )
@@ -92,9 +106,9 @@ class GuardedExecute(Execute):
             "evalue": f"this cell ran longer than the grader's limit of {self.timeout} s and was stopped",
             "traceback": [f"CellTimeoutError: this cell ran longer than the grader's limit of {self.timeout} s"],
         }
-        provided = km is None and self.kernel_manager is not None
+        provided = km is None and self.kernel is not None
         if provided:
-            km = self.kernel_manager
+            km = self.kernel.manager
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -140,7 +154,7 @@ class GuardedExecute(Execute):
         if watched and self.km is not None and getattr(self.km, "provisioner", None) is not None:
             pid = self.km.provisioner.pid or self.km.provisioner.process.pid
             # A kernel the worker started has a folder of its own (its connection file's); plain nbgrader's does not.
-            own = Path(self.km.connection_file).parent if self.kernel_manager is not None else None
+            own = Path(self.km.connection_file).parent if self.kernel is not None else None
             threading.Thread(target=self._watch_memory, args=(pid, own), daemon=True).start()
         if self.guard:
             self._run_hidden(PROTECT_CODE, index)

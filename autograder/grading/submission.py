@@ -33,7 +33,6 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import nbformat
 from nbgrader.apps.api import NbGraderAPI
@@ -43,7 +42,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import course, nbgrader_run
 from autograder.grading import feedback as student_feedback
 from autograder.grading import sandbox
-from autograder.grading.execute import METADATA_KEY
+from autograder.grading.execute import METADATA_KEY, KernelHandle
 from autograder.grading.job import GradingJob, GradingOutcome
 from autograder.grading.kernels import Kernel, SpareKernels
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
@@ -103,7 +102,7 @@ def _grade_in(
     began = time.perf_counter()
     kernel = worker.kernels.take()
     result.timing["kernel_wait"] = round(time.perf_counter() - began, 2)
-    api = _nbgrader(scratch, job, kernel.manager)
+    api = _nbgrader(scratch, job, KernelHandle(kernel.manager))
     result.sandboxed = sandbox.available()
     overran = _Deadline(job.limits.timeout_s, kernel)
     try:
@@ -146,10 +145,10 @@ class _Deadline:
         self._timer.cancel()
 
 
-def _nbgrader(scratch: course.Course, job: GradingJob, kernel_manager: Any) -> NbGraderAPI:
+def _nbgrader(scratch: course.Course, job: GradingJob, kernel: KernelHandle) -> NbGraderAPI:
     """nbgrader's API on the scratch course, with the course's configuration, the job's limits and its kernel."""
     config = PyFileConfigLoader(course.CONFIG_FILE, path=str(scratch.root)).load_config()
-    config.GuardedExecute.kernel_manager = kernel_manager
+    config.GuardedExecute.kernel = kernel
     config.CourseDirectory.root = str(scratch.root)
     config.Execute.timeout = int(min(job.limits.cell_timeout_s, job.limits.timeout_s))
     config.GuardedExecute.memory_limit_mb = job.limits.memory_mib
