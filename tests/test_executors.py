@@ -32,45 +32,39 @@ def _pool(tmp_path: Path, size: int = 1, **environment: str) -> WarmPool:
     return WarmPool(size, tmp_path / "workers", env, hide=[], preload=[], module="fake_worker", grace_s=2.0)
 
 
+@pytest.fixture
+def pool(tmp_path):
+    """A started pool of one stand-in worker, closed after the test."""
+    started = _pool(tmp_path)
+    started.start()
+    yield started
+    started.close()
+
+
 def _job(student: str, timeout_s: float = 30.0) -> GradingJob:
     return GradingJob(student, b"{}", TEMPLATE, Limits(timeout_s=timeout_s))
 
 
-def test_a_worker_that_dies_once_is_replaced_and_the_job_graded(tmp_path):
-    pool = _pool(tmp_path)
-    try:
-        pool.start()
-        assert pool.grade(_job("alice")).result.status == GRADED
-        outcome = pool.grade(_job("dies_once"))
-        assert outcome.result.status == GRADED and outcome.result.scores == {"test_a": 2.0, "test_b": 3.0}
-        assert pool.grade(_job("bob")).result.status == GRADED  # the fresh worker carries on
-    finally:
-        pool.close()
+def test_a_worker_that_dies_once_is_replaced_and_the_job_graded(pool):
+    assert pool.grade(_job("alice")).result.status == GRADED
+    outcome = pool.grade(_job("dies_once"))
+    assert outcome.result.status == GRADED and outcome.result.scores == {"test_a": 2.0, "test_b": 3.0}
+    assert pool.grade(_job("bob")).result.status == GRADED  # the fresh worker carries on
 
 
-def test_a_notebook_that_kills_every_worker_is_not_graded_with_the_workers_last_words(tmp_path):
-    pool = _pool(tmp_path)
-    try:
-        pool.start()
-        result = pool.grade(_job("dies")).result
-        assert result.status == NOT_GRADED and set(result.scores.values()) == {0.0}
-        assert result.reason.startswith("grading crashed twice on this notebook: the grading worker died")
-        assert "fake worker: dying on dies" in result.reason
-        assert pool.grade(_job("carol")).result.status == GRADED
-    finally:
-        pool.close()
+def test_a_notebook_that_kills_every_worker_is_not_graded_with_the_workers_last_words(pool):
+    result = pool.grade(_job("dies")).result
+    assert result.status == NOT_GRADED and set(result.scores.values()) == {0.0}
+    assert result.reason.startswith("grading crashed twice on this notebook: the grading worker died")
+    assert "fake worker: dying on dies" in result.reason
+    assert pool.grade(_job("carol")).result.status == GRADED
 
 
-def test_a_worker_that_hangs_fails_that_job_after_its_limit_and_grace(tmp_path):
-    pool = _pool(tmp_path)
-    try:
-        pool.start()
-        result = pool.grade(_job("hangs", timeout_s=1.0)).result
-        assert result.status == FAILED and result.reason == (
-            "grading stopped after 1 s: the notebook ran too long in total")
-        assert pool.grade(_job("dave")).result.status == GRADED  # a new worker replaced the stopped one
-    finally:
-        pool.close()
+def test_a_worker_that_hangs_fails_that_job_after_its_limit_and_grace(pool):
+    result = pool.grade(_job("hangs", timeout_s=1.0)).result
+    assert result.status == FAILED and result.reason == (
+        "grading stopped after 1 s: the notebook ran too long in total")
+    assert pool.grade(_job("dave")).result.status == GRADED  # a new worker replaced the stopped one
 
 
 def test_a_worker_that_cannot_start_leaves_the_job_not_graded_with_why(tmp_path):
@@ -84,9 +78,7 @@ def test_a_worker_that_cannot_start_leaves_the_job_not_graded_with_why(tmp_path)
         pool.close()
 
 
-def test_jobs_waiting_when_the_pool_closes_are_not_graded(tmp_path):
-    pool = _pool(tmp_path)
-    pool.start()
+def test_jobs_waiting_when_the_pool_closes_are_not_graded(pool, tmp_path):
     with concurrent.futures.ThreadPoolExecutor(2) as threads:
         hanging = threads.submit(pool.grade, _job("hangs", timeout_s=30.0))
         deadline = time.monotonic() + 30

@@ -37,7 +37,7 @@ from autograder.grading import (
     hardware, intake_limits, late, record, results, runlog, sandbox, student_names, submissions, templates, workfolders,
 )
 from autograder.grading import report as class_report
-from autograder.grading.executors import ClusterGone, DaskExecutor, LocalExecutor, worker_environment
+from autograder.grading.executors import ClusterGone, DaskExecutor, Executor, LocalExecutor, worker_environment
 from autograder.grading.intake_limits import IntakeLimits
 from autograder.grading.job import FEEDBACK_MODES, GradingJob, GradingOutcome, Limits, Template
 from autograder.grading.progress import Progress
@@ -208,7 +208,7 @@ def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[
 
 def _grade_incoming(
     the_course: Course, assignment: str, options: GradeOptions, incoming: list[submissions.Incoming],
-    intake: IntakeLimits, work: Path, *, executor: LocalExecutor | DaskExecutor, log: runlog.RunLog,
+    intake: IntakeLimits, work: Path, *, executor: Executor, log: runlog.RunLog,
     report: Callable[[str], None] | None,
 ) -> tuple[dict[str, SubmissionResult], dict[str, SubmissionResult], str | None]:
     """Plan ``incoming`` and grade what needs it with ``executor``, recording each outcome as it arrives.

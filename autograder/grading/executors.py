@@ -1,7 +1,7 @@
 """Where jobs are graded: a pool of warm worker processes here, or a Dask cluster of such pools.
 
-Both executors take `GradingJob` objects and yield `GradingOutcome` objects
-as they finish; neither writes the course (`autograder.grading.record`
+Both executors are an `Executor`: they take `GradingJob` objects and yield
+`GradingOutcome` objects as they finish; neither writes the course (`autograder.grading.record`
 does, in the runner). Underneath both is `WarmPool`: warm worker processes
 (`autograder.grading.worker`) that grade one job at a time each, killed
 and replaced when a job overruns or the process dies.
@@ -37,7 +37,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 
 from autograder.grading import hardware, processes, workfolders
@@ -56,6 +56,22 @@ SLOT_WAIT_S = 10.0
 # How often a run waiting on the cluster asks the scheduler for slots.
 SLOT_CHECK_INTERVAL_S = 2.0
 WORKER_PREFIX = "worker-"
+
+
+class Executor(Protocol):
+    """What the runner (`autograder.grading.batch`) asks of a place to grade."""
+
+    def run(self, jobs: list[GradingJob]) -> Iterator[GradingOutcome]:
+        """Grade ``jobs``; yield each outcome as it finishes (every job gets one unless the place goes away).
+
+        Raises:
+            ClusterGone: the place to grade went away mid-run (a Dask scheduler).
+        """
+        ...
+
+    def close(self) -> None:
+        """Stop whatever grading processes are left."""
+        ...
 
 
 class WorkerLost(RuntimeError):
