@@ -33,7 +33,7 @@ from autograder.grading.batch import GradeOptions
 FULL_CORPUS = os.environ.get("AUTOGRADER_FULL_CORPUS", "") == "1"
 
 ASSIGNMENT = "fashion_dense"
-CELL_TIMEOUT_S = 30
+CELL_TIMEOUT_S = 20
 MEMORY_MIB = 3000
 
 READ_SOURCE = """
@@ -165,9 +165,11 @@ def options(batch, **changes) -> GradeOptions:
 
 
 def graded_rounds(assignment: str) -> list[corpus.WrongSubmission]:
-    """The packed mistakes graded under nbgrader: a covering few, or all of them with ``AUTOGRADER_FULL_CORPUS=1``."""
-    packed = corpus.rounds(corpus.load(assignment).wrong)
-    return packed if FULL_CORPUS else corpus.covering(packed)
+    """The packed mistakes graded under nbgrader: all of them with ``AUTOGRADER_FULL_CORPUS=1``, else the few that
+    lose every test cell the corpus's several mistakes (graded beside them) keep."""
+    spec = corpus.load(assignment)
+    packed = corpus.rounds(spec.wrong)
+    return packed if FULL_CORPUS else corpus.covering(packed, already=frozenset(spec.mixed.loses))
 
 
 def round_name(index: int) -> str:
@@ -175,12 +177,13 @@ def round_name(index: int) -> str:
     return f"mistakes_{index:02d}"
 
 
-def standard_notebooks(project: Path, assignment: str = ASSIGNMENT,
-                       lesson_style: bool = True) -> dict[str, tuple[nbformat.NotebookNode, frozenset[str]]]:
+def standard_notebooks(project: Path, assignment: str = ASSIGNMENT, lesson_style: bool = True,
+                       mistakes: bool = True) -> dict[str, tuple[nbformat.NotebookNode, frozenset[str]]]:
     """The submissions every assignment is graded with under nbgrader, and the cells each must lose.
 
-    ``lesson_style``: include the answers written as the lessons write them
-    (tests/test_corpus.py proves them in-process for every assignment).
+    ``lesson_style``: include the answers written as the lessons write them;
+    ``mistakes``: include the packed single mistakes of `graded_rounds`
+    (tests/test_corpus.py proves both in-process for every assignment).
     """
     spec = corpus.load(assignment)
     release = notebooks.read(Course(project).release_notebook(assignment))
@@ -193,9 +196,9 @@ def standard_notebooks(project: Path, assignment: str = ASSIGNMENT,
     }
     if lesson_style:
         chosen["lesson_style"] = (samples.fill(release, {**reference, **spec.lesson_style}), frozenset())
-    for index, mistakes in enumerate(graded_rounds(assignment)):
-        overrides = {**reference, **spec.fast_answers, **mistakes.overrides}
-        chosen[round_name(index)] = (samples.fill(release, overrides), frozenset(mistakes.loses))
+    for index, packed in enumerate(graded_rounds(assignment) if mistakes else []):
+        overrides = {**reference, **spec.fast_answers, **packed.overrides}
+        chosen[round_name(index)] = (samples.fill(release, overrides), frozenset(packed.loses))
     return chosen
 
 

@@ -2,24 +2,22 @@
 
 One batch per assignment, graded two at a time in a scratch copy of the
 course (fashion_dense's is the session's batch, tests/fashion_dense_batch.py):
-the reference answers, the untouched release notebook, the corpus's
-submission with several mistakes, and single mistakes of the corpus packed
-into notebooks (`corpus.rounds`: mistakes in different cells, losing
-different tests); for fashion_dense also the answers written the way the
-lessons write them (tests/test_corpus.py proves those, and a second,
-differently written correct solution, in-process for every assignment).
-Each must lose exactly the tests it should, and no feedback page may show a
-line of a hidden test. tests/test_grading.py proves the runner's failure
-handling on one assignment, and that a notebook graded again in another run
-(another worker, another training service) gets the same scores and
-accuracies.
+the reference answers, the untouched release notebook and the corpus's
+submission with several mistakes; for fashion_dense also the answers
+written the way the lessons write them and single mistakes of the corpus
+packed into notebooks (`corpus.rounds`: mistakes in different cells,
+losing different tests; the few that, with the several mistakes, lose
+every test cell: `corpus.covering`). tests/test_corpus.py proves every
+assignment's lesson-style answers, a second correct solution and every
+mistake alone in-process. Each must lose exactly the tests it should, and
+no feedback page may show a line of a hidden test. tests/test_grading.py
+proves the runner's failure handling on one assignment, and that a
+notebook graded again in another run (another worker, another training
+service) gets the same scores and accuracies.
 
-By default the packed notebooks are the few that together lose every test
-cell (`corpus.covering`: one to three per assignment; tests/test_corpus.py
-proves every mistake alone in-process). With ``AUTOGRADER_FULL_CORPUS=1``
-every mistake of the corpus, and the lesson-style answers of every
-assignment, are graded under nbgrader (about 60 notebooks more, 15 minutes
-on 2 cores).
+With ``AUTOGRADER_FULL_CORPUS=1`` every assignment gets the lesson-style
+answers and every mistake of the corpus graded under nbgrader (about 60
+notebooks more, 15 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -39,10 +37,11 @@ from conftest import PROJECT_ROOT, require
 
 pytestmark = pytest.mark.nbgrader
 
-# Answers written as the lessons write them are graded under nbgrader for fashion_dense (in the session's batch);
-# for every assignment with AUTOGRADER_FULL_CORPUS=1. tests/test_corpus.py proves them in-process for all five.
-LESSON_STYLE_EVERYWHERE = fashion_dense_batch.FULL_CORPUS
-LESSON_STYLE_GRADED = course.assignments(PROJECT_ROOT) if LESSON_STYLE_EVERYWHERE else [fashion_dense_batch.ASSIGNMENT]
+# Answers written as the lessons write them and the packed single mistakes are graded under nbgrader for
+# fashion_dense (in the session's batch); for every assignment with AUTOGRADER_FULL_CORPUS=1. tests/test_corpus.py
+# proves both in-process for all five.
+EVERYTHING_EVERYWHERE = fashion_dense_batch.FULL_CORPUS
+FULLY_GRADED = course.assignments(PROJECT_ROOT) if EVERYTHING_EVERYWHERE else [fashion_dense_batch.ASSIGNMENT]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +56,8 @@ def graded(assignment, root, tmp_path_factory, scratch_courses, request):
     else:
         scratch = scratch_courses.make(assignment, (assignment,))
         inbox = tmp_path_factory.mktemp(f"{assignment}-inbox")
-        chosen = fashion_dense_batch.standard_notebooks(root, assignment, lesson_style=LESSON_STYLE_EVERYWHERE)
+        chosen = fashion_dense_batch.standard_notebooks(root, assignment, lesson_style=EVERYTHING_EVERYWHERE,
+                                                        mistakes=EVERYTHING_EVERYWHERE)
         for student, (notebook, _) in chosen.items():
             notebooks.write(notebook, inbox / f"{student}.ipynb")
         results = batch.grade(scratch, assignment, batch.GradeOptions(submissions=inbox, workers=2)).results
@@ -78,7 +78,7 @@ def test_reference_gets_full_automatic_marks(assignment, root, graded):
     assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(root, assignment)))
 
 
-@pytest.mark.parametrize("assignment", LESSON_STYLE_GRADED, scope="module")
+@pytest.mark.parametrize("assignment", FULLY_GRADED, scope="module")
 def test_answers_written_as_the_lessons_write_them_get_full_marks(graded):
     _, grades, _ = graded
     assert lost(grades["lesson_style"]) == set(), grades["lesson_style"].messages
@@ -97,6 +97,7 @@ def test_mixed_mistakes_lose_exactly_their_cells(assignment, graded):
     assert all(result.scores[cell] == 0 for cell in lost(result))
 
 
+@pytest.mark.parametrize("assignment", FULLY_GRADED, scope="module")
 def test_corpus_mistakes_lose_their_cells_under_nbgrader(assignment, graded):
     _, grades, _ = graded
     for index, mistakes in enumerate(fashion_dense_batch.graded_rounds(assignment)):

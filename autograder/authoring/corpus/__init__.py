@@ -116,18 +116,19 @@ def rounds(wrong: list[WrongSubmission]) -> list[WrongSubmission]:
     return packed
 
 
-def covering(packed: list[WrongSubmission]) -> list[WrongSubmission]:
-    """Pick few of ``packed`` that together lose every test cell any of them loses (greedy, in corpus order on ties).
+def covering(packed: list[WrongSubmission], already: frozenset[str] = frozenset()) -> list[WrongSubmission]:
+    """Pick few of ``packed`` that together lose every test cell any of them loses and ``already`` lacks.
 
-    The quick nbgrader check grades these: each test cell is lost under real
-    nbgrader at least once, for a mistake whose loss the in-process harness
-    proves alone.
+    Greedy, in corpus order on ties. The quick nbgrader check grades these
+    beside a submission that loses ``already`` (the corpus's several
+    mistakes): each test cell is lost under real nbgrader at least once, for
+    a mistake whose loss the in-process harness proves alone.
 
     Example:
         >>> [r.name for r in covering([mistake("a", {"t1"}, x="1"), mistake("b", {"t1", "t2"}, y="2")])]
         ['b']
     """
-    missing = set().union(*(entry.loses for entry in packed)) if packed else set()
+    missing = (set().union(*(entry.loses for entry in packed)) if packed else set()) - already
     chosen: list[WrongSubmission] = []
     while missing:
         best = max(packed, key=lambda entry: len(entry.loses & missing))
