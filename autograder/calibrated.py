@@ -15,9 +15,14 @@ from importlib import resources
 CONSTRAINTS_FILE = "calibrated.txt"
 
 
-def constraints_text() -> str:
+def constraints_file() -> resources.abc.Traversable:
     """The constraints file as shipped in the package."""
-    return resources.files("autograder").joinpath(CONSTRAINTS_FILE).read_text(encoding="utf-8")
+    return resources.files("autograder").joinpath(CONSTRAINTS_FILE)
+
+
+def constraints_text() -> str:
+    """The constraints file's text."""
+    return constraints_file().read_text(encoding="utf-8")
 
 
 def calibrated_versions() -> dict[str, str]:

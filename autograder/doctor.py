@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-from importlib import resources
 import os
 import shutil
 import sys
@@ -117,10 +116,9 @@ def _calibration_finding() -> Finding:
     if not differing:
         return Finding(topic, "the same")
     listed = ", ".join(f"{name} {installed} (calibrated: {version})" for name, (installed, version) in differing.items())
-    constraints = resources.files("autograder").joinpath(calibrated.CONSTRAINTS_FILE)
     return Finding(topic, f"other versions: {listed}",
-                   f"grade on the calibrated ones (pip install -c {constraints} ...) or measure the margins again "
-                   "(autograder calibrate ID)")
+                   f"grade on the calibrated ones (pip install -c {calibrated.constraints_file()} ...) "
+                   "or measure the margins again (autograder calibrate ID)")
 
 
 def _dataset_finding(name: str) -> Finding:

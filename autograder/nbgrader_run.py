@@ -85,12 +85,19 @@ def scratch_course(root: Path, destination: Path, assignments: list[str]) -> Pat
     The assignment is generated there, which registers it in that course's
     gradebook. Existing submissions and grades in ``destination`` are kept.
     """
+    copy_course(root, destination, assignments)
+    for assignment in assignments:
+        run_nbgrader(destination, "generate_assignment", assignment, "--force")
+    return destination
+
+
+def copy_course(root: Path, destination: Path, assignments: list[str] | tuple[str, ...]) -> Path:
+    """Copy the course's ``nbgrader_config.py`` and the sources of ``assignments`` into ``destination``."""
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(course.Course(root).config, course.Course(destination).config)
     for assignment in assignments:
         source = course.source_notebook(root, assignment).parent
         shutil.copytree(source, course.Course(destination).source_folder(assignment), dirs_exist_ok=True)
-        run_nbgrader(destination, "generate_assignment", assignment, "--force")
     return destination
 
 

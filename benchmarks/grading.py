@@ -112,10 +112,7 @@ def class_folder(assignment: str, size: int, folder: Path) -> Path:
 
 def fresh_course(assignment: str, folder: Path) -> Path:
     """A scratch copy of the course with only ``assignment``."""
-    root = folder / "course"
-    nbgrader_run.scratch_course(ROOT, root, [])
-    shutil.copytree(ROOT / "source" / assignment, root / "source" / assignment)
-    return root
+    return nbgrader_run.copy_course(ROOT, folder / "course", [assignment])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, notebooks
+from autograder import course, nbgrader_run, notebooks
 from autograder.authoring import cell_tests, corpus
 from autograder.course import Course
 from autograder.grading import templates
@@ -132,10 +132,10 @@ class ScratchCourses:
             extra_config: lines added to its ``nbgrader_config.py`` (its
                 assignments are then generated again on first use).
         """
-        destination = Path(self.folder / f"{name}-{len(list(self.folder.glob(f'{name}-*')))}")
-        _copy_course(self.root, destination, assignments)
+        destination = self.folder / f"{name}-{len(list(self.folder.glob(f'{name}-*')))}"
+        nbgrader_run.copy_course(self.root, destination, assignments)
         if not extra_config:
-            _copy_course(self.root, self.generated, assignments)
+            nbgrader_run.copy_course(self.root, self.generated, assignments)
             for assignment in assignments:
                 shutil.copytree(templates.generated_course(self.generated, assignment).root.parent,
                                 Course(destination).templates_folder / assignment)
@@ -147,16 +147,6 @@ class ScratchCourses:
             generated = templates.generated_course(destination, assignments[0])
             shutil.copytree(generated.release_folder(assignments[0]), Course(destination).release_folder(assignments[0]))
         return destination
-
-
-def _copy_course(root: Path, destination: Path, assignments: tuple[str, ...]) -> None:
-    """The course's ``nbgrader_config.py`` and the sources of ``assignments`` in ``destination`` (kept when there)."""
-    destination.mkdir(parents=True, exist_ok=True)
-    if not Course(destination).config.exists():
-        shutil.copy(Course(root).config, Course(destination).config)
-    for assignment in assignments:
-        if not Course(destination).source_folder(assignment).exists():
-            shutil.copytree(Course(root).source_folder(assignment), Course(destination).source_folder(assignment))
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,9 @@ runs as and the words and frames they exchange:
 - worker → training service: ``python -m TRAINING_SERVICE_MODULE SOCKET
   DATASET...``, which prints `TRAINER_READY` once it listens, and logs to
   `TRAINER_LOG` in the worker's folder;
-- learner kernel → trainer without a service:
-  ``python -m autograder.learner.training.TRAINER_MODULE`` (named in the
-  learner package, which cannot import this one).
+- learner kernel → trainer without a service: ``python -m
+  autograder.grading.trainer``, named `autograder.learner.training.TRAINER_MODULE`
+  in the learner package (which cannot import this one).
 """
 
 from __future__ import annotations
