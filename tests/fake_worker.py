@@ -1,7 +1,8 @@
 """A stand-in grading worker for tests/test_executors.py: speaks `autograder.grading.hops`, grades nothing.
 
 ``python -m fake_worker FOLDER``: writes the ready word, then answers each
-job by its student id (after touching ``<student>.started`` beside FOLDER): ``dies`` exits without an answer, ``dies_once``
+job by its student id (after writing ``<student>.started`` beside FOLDER: its pid and
+whether the job asked it to keep a spare kernel): ``dies`` exits without an answer, ``dies_once``
 does so only the first time (a marker beside FOLDER remembers), ``hangs``
 never answers, anyone else gets full marks. With ``FAKE_WORKER_BROKEN=1``
 it exits before it is ready.
@@ -27,7 +28,7 @@ def main() -> None:
         sys.exit(2)
     send(sys.stdout.buffer, WORKER_READY)
     while (job := receive(sys.stdin.buffer)) is not None:
-        (folder.parent / f"{job.student}.started").touch()
+        (folder.parent / f"{job.student}.started").write_text(f"{os.getpid()} {job.spare_after}")
         marker = folder.parent / f"{job.student}.seen"
         if job.student == "dies" or (job.student == "dies_once" and not marker.exists()):
             marker.touch()

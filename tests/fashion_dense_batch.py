@@ -177,13 +177,15 @@ def round_name(index: int) -> str:
     return f"mistakes_{index:02d}"
 
 
-def standard_notebooks(project: Path, assignment: str = ASSIGNMENT, lesson_style: bool = True,
-                       mistakes: bool = True) -> dict[str, tuple[nbformat.NotebookNode, frozenset[str]]]:
-    """The submissions every assignment is graded with under nbgrader, and the cells each must lose.
+def standard_notebooks(project: Path, assignment: str = ASSIGNMENT,
+                       everything: bool = True) -> dict[str, tuple[nbformat.NotebookNode, frozenset[str]]]:
+    """The submissions an assignment is graded with under nbgrader, and the cells each must lose.
 
-    ``lesson_style``: include the answers written as the lessons write them;
-    ``mistakes``: include the packed single mistakes of `graded_rounds`
-    (tests/test_corpus.py proves both in-process for every assignment).
+    Always the reference answers and the untouched release; with
+    ``everything`` also the corpus's several mistakes, the answers written
+    as the lessons write them and the packed single mistakes of
+    `graded_rounds` (tests/test_corpus.py proves all three in-process for
+    every assignment).
     """
     spec = corpus.load(assignment)
     release = notebooks.read(Course(project).release_notebook(assignment))
@@ -192,11 +194,12 @@ def standard_notebooks(project: Path, assignment: str = ASSIGNMENT, lesson_style
     chosen = {
         "correct": (samples.fill(release, reference), frozenset()),
         "untouched": (release, every_test),
-        "some_wrong": (samples.fill(release, {**reference, **spec.mixed.overrides}), frozenset(spec.mixed.loses)),
     }
-    if lesson_style:
-        chosen["lesson_style"] = (samples.fill(release, {**reference, **spec.lesson_style}), frozenset())
-    for index, packed in enumerate(graded_rounds(assignment) if mistakes else []):
+    if not everything:
+        return chosen
+    chosen["some_wrong"] = (samples.fill(release, {**reference, **spec.mixed.overrides}), frozenset(spec.mixed.loses))
+    chosen["lesson_style"] = (samples.fill(release, {**reference, **spec.lesson_style}), frozenset())
+    for index, packed in enumerate(graded_rounds(assignment)):
         overrides = {**reference, **spec.fast_answers, **packed.overrides}
         chosen[round_name(index)] = (samples.fill(release, overrides), frozenset(packed.loses))
     return chosen

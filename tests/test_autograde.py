@@ -2,21 +2,23 @@
 
 One batch per assignment, graded two at a time in a scratch copy of the
 course (fashion_dense's is the session's batch, tests/fashion_dense_batch.py):
-the reference answers, the untouched release notebook and the corpus's
-submission with several mistakes; for fashion_dense also the answers
-written the way the lessons write them and single mistakes of the corpus
-packed into notebooks (`corpus.rounds`: mistakes in different cells,
+the reference answers and the untouched release notebook; for
+fashion_dense also the corpus's submission with several mistakes, the
+answers written the way the lessons write them and single mistakes of the
+corpus packed into notebooks (`corpus.rounds`: mistakes in different cells,
 losing different tests; the few that, with the several mistakes, lose
 every test cell: `corpus.covering`). tests/test_corpus.py proves every
-assignment's lesson-style answers, a second correct solution and every
-mistake alone in-process. Each must lose exactly the tests it should, and
+assignment's several mistakes, lesson-style answers, a second correct
+solution and every mistake alone in-process; what the pipeline does with
+a lost point (the gradebook, the feedback page's message) is the same code
+for every assignment. Each must lose exactly the tests it should, and
 no feedback page may show a line of a hidden test. tests/test_grading.py
 proves the runner's failure handling on one assignment, and that a
 notebook graded again in another run (another worker, another training
 service) gets the same scores and accuracies.
 
-With ``AUTOGRADER_FULL_CORPUS=1`` every assignment gets the lesson-style
-answers and every mistake of the corpus graded under nbgrader (about 60
+With ``AUTOGRADER_FULL_CORPUS=1`` every assignment gets the several
+mistakes, the lesson-style answers and every mistake of the corpus graded under nbgrader (about 60
 notebooks more, 15 minutes on 2 cores).
 """
 
@@ -37,9 +39,9 @@ from conftest import PROJECT_ROOT, require
 
 pytestmark = pytest.mark.nbgrader
 
-# Answers written as the lessons write them and the packed single mistakes are graded under nbgrader for
-# fashion_dense (in the session's batch); for every assignment with AUTOGRADER_FULL_CORPUS=1. tests/test_corpus.py
-# proves both in-process for all five.
+# The several mistakes, answers written as the lessons write them and the packed single mistakes are graded under
+# nbgrader for fashion_dense (in the session's batch); for every assignment with AUTOGRADER_FULL_CORPUS=1.
+# tests/test_corpus.py proves all three in-process for all five.
 EVERYTHING_EVERYWHERE = fashion_dense_batch.FULL_CORPUS
 FULLY_GRADED = course.assignments(PROJECT_ROOT) if EVERYTHING_EVERYWHERE else [fashion_dense_batch.ASSIGNMENT]
 
@@ -56,8 +58,7 @@ def graded(assignment, root, tmp_path_factory, scratch_courses, request):
     else:
         scratch = scratch_courses.make(assignment, (assignment,))
         inbox = tmp_path_factory.mktemp(f"{assignment}-inbox")
-        chosen = fashion_dense_batch.standard_notebooks(root, assignment, lesson_style=EVERYTHING_EVERYWHERE,
-                                                        mistakes=EVERYTHING_EVERYWHERE)
+        chosen = fashion_dense_batch.standard_notebooks(root, assignment, everything=EVERYTHING_EVERYWHERE)
         for student, (notebook, _) in chosen.items():
             notebooks.write(notebook, inbox / f"{student}.ipynb")
         results = batch.grade(scratch, assignment, batch.GradeOptions(submissions=inbox, workers=2)).results
@@ -90,6 +91,7 @@ def test_untouched_release_gets_zero_without_failing(graded):
     assert set(grades["untouched"].scores.values()) == {0.0}
 
 
+@pytest.mark.parametrize("assignment", FULLY_GRADED, scope="module")
 def test_mixed_mistakes_lose_exactly_their_cells(assignment, graded):
     _, grades, _ = graded
     result = grades["some_wrong"]
@@ -105,6 +107,7 @@ def test_corpus_mistakes_lose_their_cells_under_nbgrader(assignment, graded):
         assert lost(result) == set(mistakes.loses), f"{mistakes.name}: {result.messages}"
 
 
+@pytest.mark.parametrize("assignment", FULLY_GRADED, scope="module")
 def test_feedback_shows_each_failed_check(assignment, root, graded, monkeypatch, training_cache):
     _, _, feedback = graded
     spec = corpus.load(assignment)

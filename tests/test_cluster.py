@@ -88,6 +88,8 @@ class Cluster:
 
 # Students of the session's batch (tests/fashion_dense_batch.py) graded here again: right, wrong, broken.
 CLUSTER_STUDENTS = ("correct", "some_wrong", "kernel_exits", "not_json")
+# Graded when the scheduler goes away: notebooks that train nothing, so the rerun that resumes is quick.
+RESUMED_STUDENTS = ("untouched", "kernel_exits", "not_json")
 
 
 def _grades(report: batch.BatchReport) -> dict[str, tuple[str, dict[str, float]]]:
@@ -103,14 +105,18 @@ def cluster(tmp_path_factory):
         running.stop()
 
 
+def _from_the_session_batch(graded, folder: Path, students: tuple[str, ...]):
+    """An inbox of ``students``, what each must lose, and their (status, scores) from the local pool."""
+    chosen = {student: graded.fixtures[student] for student in students}
+    write_batch(folder, chosen)
+    local = {student: grade for student, grade in _grades(graded.report).items() if student in chosen}
+    return folder, {student: loses for student, (_, loses) in chosen.items()}, local
+
+
 @pytest.fixture(scope="module")
 def local_grades(fashion_dense_batch, tmp_path_factory):
-    """An inbox of `CLUSTER_STUDENTS`, what each must lose, and their (status, scores) from the local pool."""
-    inbox = tmp_path_factory.mktemp("inbox")
-    chosen = {student: fashion_dense_batch.fixtures[student] for student in CLUSTER_STUDENTS}
-    write_batch(inbox, chosen)
-    local = {student: grade for student, grade in _grades(fashion_dense_batch.report).items() if student in chosen}
-    return inbox, {student: loses for student, (_, loses) in chosen.items()}, local
+    """`CLUSTER_STUDENTS` (see `_from_the_session_batch`)."""
+    return _from_the_session_batch(fashion_dense_batch, tmp_path_factory.mktemp("inbox"), CLUSTER_STUDENTS)
 
 
 def test_cluster_grades_exactly_as_the_local_pool_and_survives_a_killed_worker(scratch_courses, root, cluster, local_grades, tmp_path_factory):
@@ -171,8 +177,10 @@ def test_worker_without_the_dataset_reports_not_graded_and_a_rerun_grades_it(scr
     assert again.graded_now == ["alice"] and again.results[0].status == results.GRADED
 
 
-def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(scratch_courses, root, local_grades, tmp_path_factory, capsys):
-    inbox, _, local = local_grades
+def test_scheduler_gone_stops_the_run_with_a_message_and_a_rerun_resumes(scratch_courses, root, fashion_dense_batch,
+                                                                          tmp_path_factory, capsys):
+    inbox, _, local = _from_the_session_batch(fashion_dense_batch, tmp_path_factory.mktemp("resumed-inbox"),
+                                              RESUMED_STUDENTS)
     gone = Cluster(tmp_path_factory.mktemp("gone-cluster"))
     scratch = scratch_courses.make("scheduler-gone")
     try:

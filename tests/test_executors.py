@@ -26,10 +26,11 @@ pytestmark = pytest.mark.quick
 TEMPLATE = Template("fashion_dense", b"", b"", {"test_a": 2.0, "test_b": 3.0})
 
 
-def _pool(tmp_path: Path, size: int = 1, **environment: str) -> WarmPool:
+def _pool(tmp_path: Path, size: int = 1, expected: int | None = None, **environment: str) -> WarmPool:
     tests = str(Path(__file__).parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")]), **environment}
-    return WarmPool(size, tmp_path / "workers", env, hide=[], preload=[], module="fake_worker", grace_s=2.0)
+    return WarmPool(size, tmp_path / "workers", env, hide=[], preload=[], module="fake_worker", grace_s=2.0,
+                    expected=expected)
 
 
 @pytest.fixture
@@ -88,3 +89,29 @@ def test_jobs_waiting_when_the_pool_closes_are_not_graded(pool, tmp_path):
         pool.close()
         assert waiting.result(timeout=30).result.reason == "the run stopped before grading it"
         assert hanging.result(timeout=30).result.status in (FAILED, NOT_GRADED)
+
+
+def _started(tmp_path: Path, student: str) -> tuple[str, str]:
+    """(the pid of the worker that got ``student``'s job, whether that job kept a spare kernel)."""
+    pid, spare = (tmp_path / "workers" / f"{student}.started").read_text().split()
+    return pid, spare
+
+
+def test_only_jobs_that_a_spare_kernel_will_serve_keep_one(tmp_path):
+    """3 jobs on 2 workers: 3 kernels in all (each worker's first and one spare), the last job on the spare's worker."""
+    pool = _pool(tmp_path, size=2, expected=3)
+    try:
+        pool.start()
+        for student in ("first", "second", "third"):
+            assert pool.grade(_job(student)).result.status == GRADED
+    finally:
+        pool.close()
+    started = {student: _started(tmp_path, student) for student in ("first", "second", "third")}
+    assert [spare for _, spare in started.values()] == ["True", "False", "False"]
+    assert started["third"][0] == started["first"][0] != started["second"][0]
+
+
+def test_a_pool_that_does_not_know_how_many_jobs_come_always_keeps_a_spare(pool, tmp_path):
+    for student in ("gina", "hal"):
+        pool.grade(_job(student))
+    assert [_started(tmp_path, student)[1] for student in ("gina", "hal")] == ["True", "True"]

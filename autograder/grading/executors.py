@@ -29,7 +29,6 @@ import dataclasses
 import logging
 import os
 import pickle
-import queue
 import select
 import subprocess
 import sys
@@ -133,6 +132,7 @@ class WorkerProcess:
         self.process: subprocess.Popen | None = None
         self.log = folder.with_suffix(".log")
         self._stopping = threading.Lock()  # the pool's close and a grading thread may stop a worker together
+        self.spare = True  # a started worker warms a kernel for its first job; `WarmPool` keeps this up to date
 
     @property
     def alive(self) -> bool:
@@ -221,17 +221,23 @@ class WarmPool:
     A job's outcome is awaited for its time limit plus ``grace_s`` (the
     worker's own limits stop a notebook first; this catches a worker that
     hangs); ``module`` is what the workers run (`hops.WORKER_MODULE`).
+
+    Each worker keeps a spare learner kernel warm for its next job. When the
+    pool knows how many jobs it will get (``expected``), it asks for a spare
+    only while more jobs wait than other workers hold spares, and lends a
+    worker with a spare first: the run's last notebooks do not share the
+    processor with kernels started only to be stopped.
     """
 
     def __init__(self, size: int, folder: Path, environment: dict[str, str], hide: list[str], preload: list[str],
-                 module: str = WORKER_MODULE, grace_s: float = GRACE_S) -> None:
+                 module: str = WORKER_MODULE, grace_s: float = GRACE_S, expected: int | None = None) -> None:
         self.size, self.grace_s = size, grace_s
-        self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._all = [WorkerProcess(folder / f"{WORKER_PREFIX}{index}", environment, hide, preload, module)
                      for index in range(1, size + 1)]
+        self._idle = list(self._all)
+        self._lending = threading.Condition()
+        self._waiting = expected  # jobs not yet handed to a worker (None: unknown, always keep a spare)
         self._closed = False
-        for process in self._all:
-            self._idle.put(process)
 
     def start(self) -> None:
         """Start every worker at once (they warm up in parallel); one that fails is retried on first use."""
@@ -247,7 +253,7 @@ class WarmPool:
 
         After `close`, a job is not graded (no worker is started again).
         """
-        process = self._idle.get()
+        process, job = self._borrow(job)
         try:
             problem = ""
             for _ in range(2):
@@ -265,7 +271,23 @@ class WarmPool:
                     problem = str(lost)
             return _unscored(job, NOT_GRADED, f"grading crashed twice on this notebook: {problem}")
         finally:
-            self._idle.put(process)
+            with self._lending:
+                self._idle.append(process)
+                self._lending.notify()
+
+    def _borrow(self, job: GradingJob) -> tuple[WorkerProcess, GradingJob]:
+        """Wait for an idle worker (one holding a spare kernel first); ``job`` says whether it keeps one after."""
+        with self._lending:
+            self._lending.wait_for(lambda: self._idle)
+            process = next((idle for idle in self._idle if idle.spare), self._idle[0])
+            self._idle.remove(process)
+            if self._waiting is None:
+                return process, job
+            self._waiting -= 1
+            spares_elsewhere = sum(other.spare for other in self._all if other is not process)
+            keep = self._waiting > spares_elsewhere
+            process.spare = keep
+            return process, dataclasses.replace(job, spare_after=keep)
 
     def close(self) -> None:
         """Stop every worker; jobs still waiting are not graded."""
@@ -294,7 +316,7 @@ class LocalExecutor:
             return
         first = jobs[0]
         self._pool = WarmPool(min(self.workers, len(jobs)), self.folder, self.environment,
-                              list(first.private_paths), list(first.template.datasets))
+                              list(first.private_paths), list(first.template.datasets), expected=len(jobs))
         self._pool.start()
         threads = concurrent.futures.ThreadPoolExecutor(self._pool.size)
         try:

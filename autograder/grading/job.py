@@ -73,6 +73,8 @@ class GradingJob:
             code, tracebacks and long outputs shortened) or ``full`` (every
             output whole and the learner's own cells' tracebacks, still
             without hidden test code; `StudentFeedback.full_outputs`).
+        spare_after: whether the worker warms a kernel for a next job while
+            grading this one (`executors.WarmPool` says no for a run's last jobs).
     """
 
     student: str
@@ -82,6 +84,7 @@ class GradingJob:
     private_paths: tuple[str, ...] = ()
     backend: str | None = None
     feedback: str = "messages"
+    spare_after: bool = True
 
     @property
     def assignment(self) -> str:

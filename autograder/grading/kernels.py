@@ -87,8 +87,8 @@ class SpareKernels:
             self._spare = threading.Thread(target=self._start_spare, daemon=True)
             self._spare.start()
 
-    def take(self) -> Kernel:
-        """Return a ready, warmed-up kernel and start the next one.
+    def take(self, prepare_next: bool = True) -> Kernel:
+        """Return a ready, warmed-up kernel and, with ``prepare_next``, start the next one.
 
         Raises:
             RuntimeError: the kernel could not be started (why, in words).
@@ -97,7 +97,8 @@ class SpareKernels:
         assert self._spare is not None
         self._spare.join()
         found, self._spare, self._ready = self._ready, None, None
-        self.prepare()
+        if prepare_next:
+            self.prepare()
         if isinstance(found, BaseException):
             raise RuntimeError(f"the learner's kernel did not start ({type(found).__name__}: {found})")
         assert found is not None

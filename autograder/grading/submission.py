@@ -100,7 +100,7 @@ def _grade_in(
         return GradingOutcome(unscored(job.student, job.assignment, FAILED, problem, max_scores, **details))
     result = SubmissionResult(job.student, job.assignment, GRADED, **details)
     began = time.perf_counter()
-    kernel = worker.kernels.take()
+    kernel = worker.kernels.take(prepare_next=job.spare_after)
     result.timing["kernel_wait"] = round(time.perf_counter() - began, 2)
     api = _nbgrader(scratch, job, KernelHandle(kernel.manager))
     result.sandboxed = sandbox.available()
