@@ -15,7 +15,7 @@ c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 # Grade submitted notebooks even when they arrive without a timestamp.
 c.Autograde.create_student = True
-# What `autograder grade` takes in (autograder/grading/intake_limits.py): a
+# What `autograder grade` takes in (autograder/grading/intake/limits.py): a
 # submissions zip (2 GiB uncompressed, 20,000 members, compression ratio 200)
 # and each notebook (20 MiB, 2,000 cells, 10 MiB of outputs). To raise one:
 # c.IntakeLimits.max_notebook_bytes = 50 * 2**20

@@ -33,8 +33,12 @@ install_check.exit_if_shadowed()
 from autograder import course, demo, doctor, settings  # noqa: E402
 from autograder.authoring import build, calibration, corpus, gradescope  # noqa: E402
 from autograder.course import Course  # noqa: E402
-from autograder.grading import batch, export, feedback_pages, handback, results, sandbox, submissions  # noqa: E402
-from autograder.grading.executors import ClusterGone  # noqa: E402
+from autograder.grading import results  # noqa: E402
+from autograder.grading.intake import submissions  # noqa: E402
+from autograder.grading.notebook import sandbox  # noqa: E402
+from autograder.grading.output import export, feedback_pages, handback  # noqa: E402
+from autograder.grading.runner import batch  # noqa: E402
+from autograder.grading.runner.executors import ClusterGone  # noqa: E402
 
 
 def _build(arguments: argparse.Namespace) -> int:
@@ -175,7 +179,7 @@ def _doctor(arguments: argparse.Namespace) -> int:
 
 
 def _cluster_worker(arguments: argparse.Namespace) -> int:
-    from autograder.grading import cluster
+    from autograder.grading.runner import cluster
 
     slots = arguments.slots or cluster.default_slots(arguments.gpu)
     command = cluster.worker_command(arguments.scheduler, slots, arguments.name)

@@ -6,7 +6,7 @@ lessons write code: ``tf.keras``, ``Sequential().add``, ``tf.nn.relu``),
 ``some_wrong`` (the corpus's submission with several mistakes) and
 ``untouched`` (the release notebook as handed out). The demo
 regenerates ``release/`` and ``solutions/``, grades the three in a scratch
-course with `autograder.grading.batch` (real nbgrader autograde and feedback),
+course with `autograder.grading.runner.batch` (real nbgrader autograde and feedback),
 prints a grade table per test cell and the runner's summary, and lists the
 feedback it wrote.
 """
@@ -21,7 +21,9 @@ import nbformat
 from autograder import course, nbgrader_run, notebooks
 from autograder.course import Course
 from autograder.authoring import build, corpus, samples
-from autograder.grading import batch, results, sandbox
+from autograder.grading import results
+from autograder.grading.notebook import sandbox
+from autograder.grading.runner import batch
 from autograder.learner import datasets
 from autograder.grading.results import SubmissionResult
 

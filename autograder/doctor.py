@@ -12,7 +12,8 @@ from pathlib import Path
 import psutil
 
 from autograder import calibrated
-from autograder.grading import hardware, sandbox
+from autograder.grading.notebook import sandbox
+from autograder.grading.runner import hardware
 from autograder.learner import datasets
 
 
@@ -88,7 +89,7 @@ def findings() -> list[Finding]:
 
 def cluster_findings(scheduler: str) -> list[Finding]:
     """One finding per worker of the Dask cluster at ``scheduler`` (slots, GPUs, what it lacks), or why it is unreachable."""
-    from autograder.grading import cluster, executors
+    from autograder.grading.runner import cluster, executors
 
     try:
         workers = cluster.describe(scheduler)

@@ -2,7 +2,7 @@
 
 A scratch course is a folder with the course's ``nbgrader_config.py`` and
 ``source/<id>/`` in which the assignment has been generated (which fills
-its gradebook). `autograder.grading.batch` autogrades each submission in one;
+its gradebook). `autograder.grading.runner.batch` autogrades each submission in one;
 this module runs the commands and reads scores back per ``grade_id``.
 """
 

@@ -7,13 +7,13 @@ Each (assignment, backend, setting) runs in a fresh process with
 test trains, compiles it as the test does, and fits it on the whole
 training set with the budget's batch size, timing every epoch (the first
 includes compilation). The process gets the grader's environment
-(`trainer.DETERMINISM_ENVIRONMENT`: deterministic GPU kernels). Settings
-are the speed-ups `autograder.grading.trainer` can apply:
+(`train.DETERMINISM_ENVIRONMENT`: deterministic GPU kernels). Settings
+are the speed-ups `autograder.grading.trainer.train` can apply:
 
 - ``plain``: Keras defaults, NumPy arrays in;
-- ``steps``: ``steps_per_execution`` as `trainer.speed_settings` picks it;
+- ``steps``: ``steps_per_execution`` as `train.speed_settings` picks it;
 - ``device``: data converted to backend tensors on the device before ``fit``;
-- ``tuned``: what `trainer.speed_settings` picks for this device (the grader's choice).
+- ``tuned``: what `train.speed_settings` picks for this device (the grader's choice).
 
 The table prints seconds per epoch, the device and the final training
 accuracy (each setting must learn the same, give or take noise).
@@ -41,20 +41,20 @@ def worker(assignment: str, setting: str, epochs: int) -> dict:
     import keras
 
     from autograder.authoring import calibration, corpus
-    from autograder.grading import trainer
+    from autograder.grading.trainer import train
     from autograder.learner import datasets, training
 
     spec = corpus.load(assignment)
     request = training.serialise(calibration.model_builder(ROOT, assignment)(), "the reference model")
     full_size = len(datasets.load(spec.budget.dataset, subset="full")[0][1])
     budget = dataclasses.replace(spec.budget, train_size=full_size, epochs=epochs)
-    speed = trainer.speed_settings()
+    speed = train.speed_settings()
     if setting == "plain":
-        speed = trainer.SpeedSettings()
+        speed = train.SpeedSettings()
     elif setting == "steps":
-        speed = trainer.SpeedSettings(steps_per_execution=max(speed.steps_per_execution, 8))
+        speed = train.SpeedSettings(steps_per_execution=max(speed.steps_per_execution, 8))
     elif setting == "device":
-        speed = trainer.SpeedSettings(data_on_device=True)
+        speed = train.SpeedSettings(data_on_device=True)
     times: list[float] = []
 
     class EpochClock(keras.callbacks.Callback):
@@ -64,7 +64,7 @@ def worker(assignment: str, setting: str, epochs: int) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.started)
 
-    result = trainer.train_here(request["model"], request["compile"], budget, speed, callbacks=[EpochClock()])
+    result = train.train_here(request["model"], request["compile"], budget, speed, callbacks=[EpochClock()])
     return {
         "assignment": assignment, "backend": result.backend, "device": result.device, "setting": setting,
         "train images": full_size, "batch": budget.batch_size, "epoch s": times,
@@ -74,9 +74,9 @@ def worker(assignment: str, setting: str, epochs: int) -> dict:
 
 def run(assignment: str, backend: str, setting: str, epochs: int) -> dict:
     """Run `worker` in a fresh process for one backend."""
-    from autograder.grading import trainer
+    from autograder.grading.trainer import train
 
-    environment = {**os.environ, **trainer.DETERMINISM_ENVIRONMENT, "KERAS_BACKEND": backend}
+    environment = {**os.environ, **train.DETERMINISM_ENVIRONMENT, "KERAS_BACKEND": backend}
     finished = subprocess.run(
         [sys.executable, __file__, "--worker", assignment, setting, str(epochs)],
         capture_output=True, text=True, env=environment,

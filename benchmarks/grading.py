@@ -43,7 +43,7 @@ from pathlib import Path
 from autograder import course, nbgrader_run, notebooks
 from autograder.authoring import corpus, samples
 from autograder.course import Course
-from autograder.grading import batch, hardware
+from autograder.grading.runner import batch, hardware
 
 ROOT = course.find_root(Path(__file__).resolve().parent)
 

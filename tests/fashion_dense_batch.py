@@ -27,8 +27,9 @@ from autograder import course, notebooks
 from autograder.authoring import corpus, samples
 from autograder.authoring.corpus import hostile
 from autograder.course import Course
-from autograder.grading import batch, sandbox
-from autograder.grading.batch import GradeOptions
+from autograder.grading.notebook import sandbox
+from autograder.grading.runner import batch
+from autograder.grading.runner.batch import GradeOptions
 
 FULL_CORPUS = os.environ.get("AUTOGRADER_FULL_CORPUS", "") == "1"
 

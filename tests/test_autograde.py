@@ -32,7 +32,7 @@ from nbconvert import HTMLExporter
 from autograder import course, notebooks
 from autograder.authoring import cell_tests, corpus, leaks
 from autograder.course import Course
-from autograder.grading import batch
+from autograder.grading.runner import batch
 from autograder.grading.feedback import StudentFeedback
 import fashion_dense_batch
 from conftest import PROJECT_ROOT, require

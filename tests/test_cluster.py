@@ -23,9 +23,10 @@ import pytest
 
 from autograder import cli, nbgrader_run, notebooks
 from autograder.course import Course
-from autograder.grading import batch, results
-from autograder.grading.executors import DaskExecutor, SlotWatch
-from autograder.grading.progress import Progress
+from autograder.grading import results
+from autograder.grading.runner import batch
+from autograder.grading.runner.executors import DaskExecutor, SlotWatch
+from autograder.grading.runner.progress import Progress
 from autograder.grading.processes import kill_family
 from conftest import require
 from fashion_dense_batch import CELL_TIMEOUT_S, MEMORY_MIB, write_batch

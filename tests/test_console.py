@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from autograder.course import Course
-from autograder.grading import sandbox
+from autograder.grading.notebook import sandbox
 from autograder.grading.processes import kill_family
 from conftest import require
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.executors import WarmPool
+from autograder.grading.runner.executors import WarmPool
 from autograder.grading.job import GradingJob, Limits, Template
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED
 

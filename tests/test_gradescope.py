@@ -133,7 +133,7 @@ def test_the_zip_holds_what_gradescope_and_setup_need(built):
             packaged = set(wheel.namelist())
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     assert {f"course/{course.CONFIG_FILE}", f"course/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", "assignment.env"} <= set(modes)
-    assert {"autograder/learner/checks.py", "autograder/grading/batch.py",
+    assert {"autograder/learner/checks.py", "autograder/grading/runner/batch.py",
             "autograder/authoring/gradescope_files/run_autograder"} <= packaged
     assert any(line.startswith("tensorflow-cpu") for line in requirements)
     assert not any(line.startswith("tensorflow>") or line == "tensorflow" for line in requirements), requirements

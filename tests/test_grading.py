@@ -28,7 +28,9 @@ from autograder import cli, course, nbgrader_run, notebooks
 from autograder.authoring import leaks, samples
 from autograder.authoring.corpus import hostile
 from autograder.course import Course
-from autograder.grading import batch, results, sandbox, workfolders
+from autograder.grading import results, workfolders
+from autograder.grading.notebook import sandbox
+from autograder.grading.runner import batch
 from autograder.grading.processes import kill_family
 from conftest import printed_accuracies, require
 from fashion_dense_batch import (

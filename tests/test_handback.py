@@ -1,4 +1,4 @@
-"""Handing feedback back (autograder/grading/handback.py): the names each LMS matches, and nbgrader's exchange.
+"""Handing feedback back (autograder/grading/output/handback.py): the names each LMS matches, and nbgrader's exchange.
 
 The names are read back the way the LMS reads them: Canvas' re-upload
 takes the first two parts of digits only of the ``_``-split base name as
@@ -25,7 +25,9 @@ from nbgrader.utils import parse_utc
 
 from autograder import cli, nbgrader_run
 from autograder.course import Course
-from autograder.grading import handback, results, submissions
+from autograder.grading import results
+from autograder.grading.intake import submissions
+from autograder.grading.output import handback
 from autograder.grading.results import SubmissionResult
 
 

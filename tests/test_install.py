@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from autograder.authoring import student_package
-from autograder.grading import sandbox
+from autograder.grading.notebook import sandbox
 from test_sandbox import IMPORTS
 from venvs import borrowing_venv, pip_install, pip_uninstall
 
@@ -108,7 +108,7 @@ def test_the_project_installed_over_the_learner_wheel_wins_and_losing_its_files_
 
 KERNEL_OF_THE_INSTALL = """
 import subprocess, sys
-from autograder.grading import sandbox
+from autograder.grading.notebook import sandbox
 command = sandbox.wrap([sys.executable, "-c", sys.argv[1]], sandbox.Confinement(cover=sandbox.instructor_cover()))
 print(subprocess.run(command, capture_output=True, text=True, cwd="/").stdout, end="")
 """

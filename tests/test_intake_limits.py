@@ -11,11 +11,12 @@ import pytest
 
 from autograder import cli
 from autograder.course import Course
-from autograder.grading import batch, intake_limits
-from autograder.grading.intake_limits import MiB, IntakeLimits
+from autograder.grading.intake import limits as intake_limits
+from autograder.grading.runner import batch
+from autograder.grading.intake.limits import MiB, IntakeLimits
 from autograder.grading.job import Template
 from autograder.grading.results import FAILED
-from autograder.grading.submissions import Incoming, SubmissionsError, collect
+from autograder.grading.intake.submissions import Incoming, SubmissionsError, collect
 
 pytestmark = pytest.mark.quick
 

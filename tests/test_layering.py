@@ -7,6 +7,10 @@ wings, ``authoring`` and ``grading``, which never import each other, and
 at the top the commands (``cli``, ``demo``, ``doctor``). The one crossing
 is the Gradescope script, which runs inside Gradescope's container and
 writes the result in the grader's own format (`autograder.grading.results`).
+
+Inside ``grading`` the stages import downward in the order runner, output,
+intake, notebook, trainer; the modules beside them (shared types, the
+nbgrader plugins) import no stage.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ ALLOWED = {
     "grading": {"grading", "shared", "learner"},
 }
 CROSSINGS = {("autograder.authoring.gradescope_files.grade_submission", "autograder.grading.results")}
+# The grading stages from the top; a stage imports its own modules and those of the stages after it. The modules
+# directly in autograder/grading (shared types, the nbgrader plugins) come last.
+GRADING_STAGES = ("runner", "output", "intake", "notebook", "trainer", "")
 
 
 def _name(path: Path) -> str:
@@ -54,8 +61,7 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name.startswith("autograder")}
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograder"):
-            packages = {"autograder", "autograder.grading", "autograder.authoring", "autograder.learner"}
-            if node.module in packages:
+            if _is_package(node.module):
                 found |= {f"{node.module}.{alias.name}" for alias in node.names}
             else:
                 found.add(node.module)
@@ -65,6 +71,26 @@ def _imports(path: Path) -> set[str]:
 def _is_module(name: str) -> bool:
     path = PACKAGE.parent.joinpath(*name.split("."))
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _is_package(name: str) -> bool:
+    return (PACKAGE.parent.joinpath(*name.split(".")) / "__init__.py").is_file()
+
+
+def _stage(module: str) -> str:
+    """The grading stage of an ``autograder.grading`` module ("" for one directly in autograder/grading)."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 else ""
+
+
+def _stage_problems(module: str, imported: set[str]) -> list[str]:
+    """Each import of a grading module that reaches up a stage, in words."""
+    if _layer(module) != "grading":
+        return []
+    rank = GRADING_STAGES.index(_stage(module))
+    return [f"{module} (stage {_stage(module) or 'shared'}) imports {name} (stage {_stage(name) or 'shared'})"
+            for name in sorted(imported)
+            if _layer(name) == "grading" and name != "autograder.grading" and GRADING_STAGES.index(_stage(name)) < rank]
 
 
 def _problems(module: str, imported: set[str]) -> list[str]:
@@ -79,6 +105,25 @@ def _problems(module: str, imported: set[str]) -> list[str]:
 def test_every_module_imports_only_its_own_layer_or_below():
     wrong = [problem for path in sorted(PACKAGE.rglob("*.py")) for problem in _problems(_name(path), _imports(path))]
     assert wrong == []
+
+
+def test_grading_stages_import_only_their_own_stage_or_those_below():
+    grading = sorted((PACKAGE / "grading").rglob("*.py"))
+    assert {_stage(_name(path)) for path in grading} == set(GRADING_STAGES)
+    wrong = [problem for path in grading for problem in _stage_problems(_name(path), _imports(path))]
+    assert wrong == []
+
+
+def test_the_stage_check_names_an_import_up_a_stage(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("from autograder.grading.runner import batch\nfrom autograder.grading import results\n")
+    imported = _imports(probe)
+    assert imported == {"autograder.grading.runner.batch", "autograder.grading.results"}
+    assert _stage_problems("autograder.grading.notebook.worker", imported) == [
+        "autograder.grading.notebook.worker (stage notebook) imports autograder.grading.runner.batch (stage runner)"]
+    assert _stage_problems("autograder.grading.runner.executors", imported) == []
+    assert _stage_problems("autograder.grading.results", {"autograder.grading.trainer.train"}) == [
+        "autograder.grading.results (stage shared) imports autograder.grading.trainer.train (stage trainer)"]
 
 
 def test_the_check_names_an_import_against_the_layers(tmp_path):

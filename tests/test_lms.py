@@ -32,8 +32,11 @@ import pytest
 from autograder import cli, course, nbgrader_run, notebooks
 from autograder.authoring import samples
 from autograder.course import Course
-from autograder.grading import batch, export, handback, results, submissions
-from autograder.grading.batch import GradeOptions
+from autograder.grading import results
+from autograder.grading.intake import submissions
+from autograder.grading.output import export, handback
+from autograder.grading.runner import batch
+from autograder.grading.runner.batch import GradeOptions
 from conftest import require
 
 pytestmark = pytest.mark.nbgrader

@@ -1,4 +1,4 @@
-"""Storing outcomes (autograder/grading/record.py) with real nbgrader's gradebook and no grading batch.
+"""Storing outcomes (autograder/grading/output/record.py) with real nbgrader's gradebook and no grading batch.
 
 Outcomes are made by hand (the result a worker would send, the notebook it
 would return), so each rule of the one writer is checked in seconds: the
@@ -19,7 +19,8 @@ import pytest
 from autograder import nbgrader_run, notebooks
 from autograder.authoring import samples
 from autograder.course import Course
-from autograder.grading import record, results
+from autograder.grading import results
+from autograder.grading.output import record
 from autograder.grading.job import GradingOutcome
 from autograder.grading.results import GRADED, NOT_GRADED, SubmissionResult
 

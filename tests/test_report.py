@@ -13,7 +13,8 @@ import pytest
 from matplotlib import image as mpimg
 
 from autograder.course import Course
-from autograder.grading import report, results
+from autograder.grading import results
+from autograder.grading.output import report
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
 
 pytestmark = pytest.mark.quick

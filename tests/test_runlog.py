@@ -13,8 +13,9 @@ import subprocess
 import pytest
 
 from autograder.course import PRIVATE_NAMES, RUNNER_FOLDER, Course
-from autograder.grading import runlog, workfolders
-from autograder.grading.executors import worker_logs
+from autograder.grading import workfolders
+from autograder.grading.runner import runlog
+from autograder.grading.runner.executors import worker_logs
 
 pytestmark = pytest.mark.quick
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import sandbox
+from autograder.grading.notebook import sandbox
 
 needs_namespaces = pytest.mark.skipif(
     not sandbox.available(), reason="this machine does not allow unprivileged namespaces (unshare)"

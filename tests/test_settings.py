@@ -15,7 +15,7 @@ import pytest
 import autograder
 from autograder import cli, settings
 from autograder.course import Course
-from autograder.grading import batch
+from autograder.grading.runner import batch
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult
 
 pytestmark = pytest.mark.quick

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from autograder.grading import results, submissions
+from autograder.grading import results
+
+from autograder.grading.intake import submissions
 from autograder.grading.results import SubmissionResult
-from autograder.grading.submissions import (
+from autograder.grading.intake.submissions import (
     SubmissionsError,
     collect,
     gradescope_time,

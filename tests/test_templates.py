@@ -9,7 +9,7 @@ import pytest
 
 from autograder import nbgrader_run
 from autograder.course import Course
-from autograder.grading import templates
+from autograder.grading.runner import templates
 
 pytestmark = pytest.mark.quick
 

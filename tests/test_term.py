@@ -34,7 +34,8 @@ import pytest
 from autograder import cli, course, nbgrader_run, notebooks
 from autograder.authoring import samples
 from autograder.course import Course
-from autograder.grading import export, results
+from autograder.grading import results
+from autograder.grading.output import export
 from conftest import require
 
 pytestmark = pytest.mark.nbgrader

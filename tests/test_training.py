@@ -13,7 +13,7 @@ import psutil
 import pytest
 from keras import layers
 
-from autograder.grading.training_service import TrainingService
+from autograder.grading.trainer.training_service import TrainingService
 from autograder.learner import budgets, training
 from autograder.learner.checks import CheckFailure
 from conftest import require
@@ -184,7 +184,7 @@ def test_warm_service_reports_learner_errors_and_time_limits(warm_service, monke
 
 STARTS_A_SERVICE_AND_WAITS = """
 import os, time
-from autograder.grading.training_service import TrainingService
+from autograder.grading.trainer.training_service import TrainingService
 service = TrainingService([], dict(os.environ))
 service.start()
 print(service.process.pid, flush=True)

@@ -11,7 +11,7 @@ runs as and the words and frames they exchange:
   DATASET...``, which prints `TRAINER_READY` once it listens, and logs to
   `TRAINER_LOG` in the worker's folder;
 - learner kernel → trainer without a service: ``python -m
-  autograder.grading.trainer``, named `autograder.learner.training.TRAINER_MODULE`
+  autograder.grading.trainer.train``, named `autograder.learner.training.TRAINER_MODULE`
   in the learner package (which cannot import this one).
 """
 
@@ -21,8 +21,8 @@ import pickle
 import struct
 from typing import Any, BinaryIO
 
-WORKER_MODULE = "autograder.grading.worker"
-TRAINING_SERVICE_MODULE = "autograder.grading.training_service"
+WORKER_MODULE = "autograder.grading.notebook.worker"
+TRAINING_SERVICE_MODULE = "autograder.grading.trainer.training_service"
 
 WORKER_READY = "ready"
 TRAINER_READY = "AUTOGRADER-TRAINER-READY"

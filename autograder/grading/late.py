@@ -15,7 +15,7 @@ the submitted notebook, and the penalty is what nbgrader's
 A submission whose LMS only flags it late (Canvas' ``_LATE``) counts as
 one second late: every penalty method that charges any lateness charges it.
 The penalty is computed from the notebook's whole score, hand grades
-included, each time grades are stored (`autograder.grading.record`),
+included, each time grades are stored (`autograder.grading.output.record`),
 feedback is regenerated and grades are exported, so a score raised by hand
 grading is penalised by the same rule.
 """

@@ -60,7 +60,7 @@ class SubmissionResult(ScoreTotals):
         feedback_problem: why nbgrader's feedback page is missing, if it is.
         lms: the LMS the submission was downloaded from (``canvas``,
             ``moodle``, ``gradescope``), or ``""`` for nbgrader's layout and
-            plain folders (`autograder.grading.submissions.Identity`).
+            plain folders (`autograder.grading.intake.submissions.Identity`).
         lms_user_id: the LMS's id of the student, which grade exports key on.
         lms_name: the student's name as the LMS wrote it.
         lms_email: the student's email, where the LMS gave it.

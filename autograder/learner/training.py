@@ -3,7 +3,7 @@
 The learner's kernel is not trusted (seeds, patched functions, a dataset
 changed in place), so `brief_train` never trains there. It sends the model
 as data (its Keras JSON and compile config) to the grader's trusted trainer
-(`autograder.grading.trainer`): the warm training service of the grading
+(`autograder.grading.trainer.train`): the warm training service of the grading
 worker when ``AUTOGRADER_TRAINER`` names its socket, else a new Python
 process. The trainer rebuilds the model with Keras' safe mode, fixes every
 seed, loads the budget's fixed data subset itself, trains, and reports the
@@ -32,7 +32,7 @@ from autograder.learner import budgets, checks
 RESULT_PREFIX = "AUTOGRADER-TRAINING-RESULT "
 # Set by the grading worker: the Unix socket of its warm training service.
 SERVICE_VARIABLE = "AUTOGRADER_TRAINER"
-TRAINER_MODULE = "autograder.grading.trainer"
+TRAINER_MODULE = "autograder.grading.trainer.train"
 # Test suites may set this to a folder where results are kept by request:
 # training is deterministic, so a model trained once need not train again.
 # The grader never sets it.
@@ -268,7 +268,7 @@ def _ask_service(path: str, request: dict[str, Any], budget: budgets.TrainingBud
 
 
 def _ask_new_process(request: dict[str, Any], budget: budgets.TrainingBudget) -> str:
-    """One request to a new ``python -m autograder.grading.trainer``."""
+    """One request to a new ``python -m autograder.grading.trainer.train``."""
     try:
         finished = subprocess.run(
             [sys.executable, "-m", TRAINER_MODULE],

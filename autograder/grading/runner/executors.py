@@ -1,9 +1,9 @@
 """Where jobs are graded: a pool of warm worker processes here, or a Dask cluster of such pools.
 
 Both executors are an `Executor`: they take `GradingJob` objects and yield
-`GradingOutcome` objects as they finish; neither writes the course (`autograder.grading.record`
+`GradingOutcome` objects as they finish; neither writes the course (`autograder.grading.output.record`
 does, in the runner). Underneath both is `WarmPool`: warm worker processes
-(`autograder.grading.worker`) that grade one job at a time each, killed
+(`autograder.grading.notebook.worker`) that grade one job at a time each, killed
 and replaced when a job overruns or the process dies.
 
 - `LocalExecutor`: one pool on this machine, ``workers`` jobs in flight.
@@ -18,7 +18,7 @@ and replaced when a job overruns or the process dies.
   mid-run waits for them and says so (``on_wait``).
 
 Each local worker writes a log, and its trainer one beside it
-(`worker_logs` finds them; `autograder.grading.runlog` keeps them with
+(`worker_logs` finds them; `autograder.grading.runner.runlog` keeps them with
 the run's log).
 """
 
@@ -39,7 +39,10 @@ from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
 
-from autograder.grading import hardware, processes, workfolders
+from autograder.grading import processes, workfolders
+
+
+from autograder.grading.runner import hardware
 from autograder.grading.job import GradingJob, GradingOutcome, Template
 from autograder.grading.results import FAILED, NOT_GRADED, unscored
 from autograder.grading.hops import HEADER, TRAINER_LOG, WORKER_MODULE, WORKER_READY, send
@@ -58,7 +61,7 @@ WORKER_PREFIX = "worker-"
 
 
 class Executor(Protocol):
-    """What the runner (`autograder.grading.batch`) asks of a place to grade."""
+    """What the runner (`autograder.grading.runner.batch`) asks of a place to grade."""
 
     def run(self, jobs: list[GradingJob]) -> Iterator[GradingOutcome]:
         """Grade ``jobs``; yield each outcome as it finishes (every job gets one unless the place goes away).
@@ -124,7 +127,7 @@ def worker_environment(backend: str | None, in_flight: int) -> dict[str, str]:
 
 
 class WorkerProcess:
-    """One ``python -m autograder.grading.worker`` (or another ``module`` that speaks `hops`) and the pipe to it."""
+    """One ``python -m autograder.grading.notebook.worker`` (or another ``module`` that speaks `hops`) and the pipe to it."""
 
     def __init__(self, folder: Path, environment: dict[str, str], hide: list[str], preload: list[str],
                  module: str = WORKER_MODULE) -> None:

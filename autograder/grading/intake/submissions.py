@@ -20,7 +20,7 @@ Layouts understood:
   folder that was zipped, so everything sits under ``class/``) is looked into.
 
 A student found in an LMS layout keeps the LMS's `Identity`, so grades can
-go back to it (`autograder.grading.export`). Every student found becomes an
+go back to it (`autograder.grading.output.export`). Every student found becomes an
 `Incoming`; one whose notebook is missing or ambiguous still does, with the
 problem in words, so the grade table shows them instead of silently leaving
 them out. What is not a submission (``__MACOSX``, hidden files, a README, a
@@ -61,7 +61,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from autograder.grading import late
-from autograder.grading.intake_limits import IntakeLimits
+from autograder.grading.intake.limits import IntakeLimits
 from autograder.grading.results import SubmissionResult
 
 NOTEBOOK_SUFFIX = ".ipynb"

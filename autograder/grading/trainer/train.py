@@ -8,7 +8,7 @@ loads the budget's fixed data subset itself, trains, and measures the test
 accuracy from predictions. The same model and budget give the same numbers
 on the same machine.
 
-Run as ``python -m autograder.grading.trainer`` the module reads one JSON
+Run as ``python -m autograder.grading.trainer.train`` the module reads one JSON
 request on stdin and writes one JSON line on stdout.
 """
 

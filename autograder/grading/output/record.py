@@ -26,7 +26,8 @@ from traitlets.config import Config
 
 from autograder import nbgrader_run, settings
 from autograder.course import Course
-from autograder.grading import late, results, student_names
+from autograder.grading import late, results
+from autograder.grading.intake import student_names
 from autograder.grading.job import GradingOutcome
 from autograder.grading.results import NOT_GRADED, SubmissionResult
 

@@ -6,7 +6,7 @@ keeps one spare kernel: while one notebook is graded, the next kernel
 starts and imports what every notebook's setup cell imports. A kernel is
 never reused: each notebook gets a fresh one, discarded afterwards.
 
-Where the machine allows it (`autograder.grading.sandbox`), a kernel runs
+Where the machine allows it (`autograder.grading.notebook.sandbox`), a kernel runs
 with no network and sees, of the workers' folders, only its own empty
 folder (not the scratch course with the gradebook and its hidden tests,
 not other students' files), nor the course's private paths. It talks to
@@ -31,7 +31,9 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from autograder.grading import processes, sandbox
+from autograder.grading import processes
+
+from autograder.grading.notebook import sandbox
 from autograder.learner.training import SERVICE_VARIABLE as TRAINER_VARIABLE
 
 KERNEL_NAME = "autograder-learner"

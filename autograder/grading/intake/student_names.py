@@ -24,7 +24,7 @@ def check_named(named: Iterable[str], known: Iterable[str], where: str) -> None:
         >>> check_named(["alcie"], ["alice", "bob"], "submitted")
         Traceback (most recent call last):
         ...
-        autograder.grading.student_names.UnknownStudent: --student 'alcie' matches none of the 2 submission(s) found in submitted; did you mean: alice?
+        autograder.grading.intake.student_names.UnknownStudent: --student 'alcie' matches none of the 2 submission(s) found in submitted; did you mean: alice?
     """
     known = sorted(set(known))
     missing = [name for name in named if name not in known]

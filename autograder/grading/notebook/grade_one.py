@@ -1,10 +1,10 @@
 """Grading one notebook inside a grading worker: scratch course, kernel, nbgrader autograde, outcome, feedback.
 
 `grade_one` takes a self-contained `GradingJob` and returns a
-`GradingOutcome`. It runs in a warm worker process (`autograder.grading.worker`),
+`GradingOutcome`. It runs in a warm worker process (`autograder.grading.notebook.worker`),
 which already imported nbgrader, keeps a spare sandboxed kernel warm
-(`autograder.grading.kernels`) and runs the training service the hidden
-accuracy checks use (`autograder.grading.training_service`). For the job:
+(`autograder.grading.notebook.kernels`) and runs the training service the hidden
+accuracy checks use (`autograder.grading.trainer.training_service`). For the job:
 
 1. a scratch course of its own: the course's ``nbgrader_config.py``, the
    template gradebook (which holds the hidden tests) and the submission;
@@ -41,10 +41,10 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course, nbgrader_run
 from autograder.grading import feedback as student_feedback
-from autograder.grading import sandbox
+from autograder.grading.notebook import sandbox
 from autograder.grading.execute import METADATA_KEY, KernelHandle
 from autograder.grading.job import GradingJob, GradingOutcome
-from autograder.grading.kernels import Kernel, SpareKernels
+from autograder.grading.notebook.kernels import Kernel, SpareKernels
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
 from autograder.learner import datasets
 from autograder.notebooks import role_of

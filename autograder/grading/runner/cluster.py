@@ -6,7 +6,7 @@ at once: several per GPU, bounded by GPU memory and cores, as a local run
 picks them) and, for a GPU, ``CUDA_VISIBLE_DEVICES`` set to that one card.
 `describe` is what ``autograder doctor --scheduler`` reports: every worker
 with its slots, GPUs and whether it can grade (datasets and backends).
-The executor that sends jobs is `autograder.grading.executors.DaskExecutor`.
+The executor that sends jobs is `autograder.grading.runner.executors.DaskExecutor`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading import hardware
-from autograder.grading.executors import SLOTS_RESOURCE, DaskExecutor
+from autograder.grading.runner import hardware
+from autograder.grading.runner.executors import SLOTS_RESOURCE, DaskExecutor
 from autograder.learner import datasets
 
 CHECKED_DATASETS = ("fashion_mnist", "mnist", "cifar10", "sign_language")

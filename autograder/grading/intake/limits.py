@@ -6,9 +6,9 @@ bomb would fill the grading machine's disk, a notebook of gigabytes its
 memory. `IntakeLimits` says how much is accepted; a course changes it in its
 ``nbgrader_config.py`` (``c.IntakeLimits.max_notebook_bytes = 50 * 2**20``),
 read by `load`. The checks return the problem in words, or None, and leave
-the reaction to the caller: `autograder.grading.submissions` refuses an
+the reaction to the caller: `autograder.grading.intake.submissions` refuses an
 archive over a limit before extracting anything (and stops an extraction
-that writes more than the headers declared), `autograder.grading.batch`
+that writes more than the headers declared), `autograder.grading.runner.batch`
 turns a notebook over a limit into that student's failed result and grades
 the others.
 

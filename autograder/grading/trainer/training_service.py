@@ -6,7 +6,7 @@ is a fork server: a process that imports Keras (not touching any device)
 and loads the datasets once, then listens on a Unix socket. For each
 request (a JSON line: the model's config, its compile config and the
 budget, as `autograder.learner.training.brief_train` sends it) it forks a
-child that trains exactly as a fresh ``python -m autograder.grading.trainer``
+child that trains exactly as a fresh ``python -m autograder.grading.trainer.train``
 would (the child fixes every seed and builds its own backend state) and
 writes one result line back. Children inherit nothing learner-made: the
 service never runs learner code, and each child exits after one request.
@@ -16,7 +16,7 @@ request for the same architecture, compile settings and budget again
 without training (`Server`): in a class, most right answers are the same
 model.
 
-``python -m autograder.grading.training_service SOCKET [DATASET ...]`` is
+``python -m autograder.grading.trainer.training_service SOCKET [DATASET ...]`` is
 the server; `TrainingService` starts and stops it.
 """
 
@@ -35,7 +35,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from autograder.grading import hops, trainer
+from autograder.grading import hops
+from autograder.grading.trainer import train
 from autograder.learner import datasets
 from autograder.learner.training import RESULT_PREFIX, SERVICE_VARIABLE, training_key
 
@@ -83,7 +84,7 @@ class TrainingService:
         stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", hops.TRAINING_SERVICE_MODULE, str(self.socket), *self.preload],
-            stdout=subprocess.PIPE, stderr=stderr, env={**self.environment, **trainer.DETERMINISM_ENVIRONMENT},
+            stdout=subprocess.PIPE, stderr=stderr, env={**self.environment, **train.DETERMINISM_ENVIRONMENT},
             text=True, start_new_session=True,
         )
 
@@ -137,7 +138,7 @@ def _serve_one(connection: socket.socket, request: dict, result_pipe: int) -> No
 
         signal.signal(signal.SIGALRM, out_of_time)
         signal.setitimer(signal.ITIMER_REAL, limit)
-        reply = trainer.answer(request)
+        reply = train.answer(request)
         signal.setitimer(signal.ITIMER_REAL, 0)
         stream.write(reply.encode() + b"\n")
         stream.flush()

@@ -8,7 +8,7 @@ takes (`autograder.grading.late`, computed again from the score as it
 stands); the maximum counts the written answers too. The ``csv`` format
 also says when each student submitted and how late.
 Who the student is in the LMS comes from the grading results
-(`autograder.grading.submissions.Identity`, kept when the submissions were
+(`autograder.grading.intake.submissions.Identity`, kept when the submissions were
 graded from the LMS's download).
 
 Formats:
@@ -42,9 +42,10 @@ from nbgrader.api import MissingEntry
 
 from autograder import nbgrader_run
 from autograder.course import Course
-from autograder.grading import late, record, results
+from autograder.grading import late, results
+from autograder.grading.output import record
 from autograder.grading.results import NOT_GRADED, SubmissionResult
-from autograder.grading.submissions import CANVAS, MOODLE
+from autograder.grading.intake.submissions import CANVAS, MOODLE
 
 FORMATS = ("canvas", "moodle", "csv")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

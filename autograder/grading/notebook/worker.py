@@ -2,16 +2,16 @@
 
 Python, nbgrader and Keras start once per worker, not once or more per
 notebook: the worker imports nbgrader, starts the training service the
-hidden accuracy checks use (`autograder.grading.training_service`) and
-keeps a spare learner kernel warm (`autograder.grading.kernels`); then it
+hidden accuracy checks use (`autograder.grading.trainer.training_service`) and
+keeps a spare learner kernel warm (`autograder.grading.notebook.kernels`); then it
 reads `GradingJob` frames on stdin and answers each with a
 `GradingOutcome` frame on stdout (`autograder.grading.hops` says how;
-`autograder.grading.submission.grade_one` grades).
+`autograder.grading.notebook.grade_one.grade_one` grades).
 Whatever a library prints goes to stderr (the worker's log), never into
 the frames.
 
-``python -m autograder.grading.worker FOLDER [--hide PATH ...] [--preload DATASET ...]``
-runs it; `WorkerProcess` in `autograder.grading.executors` drives it.
+``python -m autograder.grading.notebook.worker FOLDER [--hide PATH ...] [--preload DATASET ...]``
+runs it; `WorkerProcess` in `autograder.grading.runner.executors` drives it.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from autograder.grading import workfolders
 from autograder.grading.hops import TRAINER_LOG, WORKER_READY, receive, send
-from autograder.grading.kernels import SpareKernels
-from autograder.grading.submission import Worker, grade_one
-from autograder.grading.training_service import TrainingService
+from autograder.grading.notebook.kernels import SpareKernels
+from autograder.grading.notebook.grade_one import Worker, grade_one
+from autograder.grading.trainer.training_service import TrainingService
 
 def log(line: str) -> None:
     """Write one line to the worker's log (its stderr), with the time."""
@@ -35,7 +35,7 @@ def log(line: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve jobs from stdin until it closes (see the module)."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.grading.worker")
+    parser = argparse.ArgumentParser(prog="python -m autograder.grading.notebook.worker")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--hide", action="append", type=Path, default=[])
     parser.add_argument("--preload", action="append", default=[])

@@ -5,7 +5,7 @@ removes all but the last `KEEP_RUNS` logs. The runner writes its own lines
 as they happen (what it grades, every progress line, how it ended), so a
 run killed midway leaves its log. The local grading workers and their
 trainers log into the run's work folder
-(`autograder.grading.executors.worker_logs`); `attach_workers` appends
+(`autograder.grading.runner.executors.worker_logs`); `attach_workers` appends
 those logs at the end of the run, also after an error or Ctrl-C. A run
 killed outright (SIGKILL, a crash) cannot: its work folder names its log
 (`POINTER_FILE`), and the next run's `salvage` appends the workers' logs
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from autograder.course import RUNNER_FOLDER, Course
 from autograder.grading import workfolders
-from autograder.grading.executors import worker_logs
+from autograder.grading.runner.executors import worker_logs
 
 KEEP_RUNS = 20
 POINTER_FILE = "run-log.txt"

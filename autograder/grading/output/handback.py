@@ -2,7 +2,7 @@
 
 ``autograder return ID --format canvas|moodle|exchange``. Each student's
 page is the one grading wrote (`Course.feedback_page`); who the student is
-in the LMS comes from their results (`autograder.grading.submissions.Identity`,
+in the LMS comes from their results (`autograder.grading.intake.submissions.Identity`,
 kept when the class was graded from the LMS's download).
 
 Formats:
@@ -72,9 +72,10 @@ from nbgrader.utils import notebook_hash
 
 from autograder import nbgrader_run
 from autograder.course import Course
-from autograder.grading import late, record
+from autograder.grading import late
+from autograder.grading.output import record
 from autograder.grading.results import NOT_GRADED, SubmissionResult
-from autograder.grading.submissions import CANVAS, MOODLE
+from autograder.grading.intake.submissions import CANVAS, MOODLE
 
 EXCHANGE = "exchange"
 FORMATS = (CANVAS, MOODLE, EXCHANGE)

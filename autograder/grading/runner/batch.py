@@ -2,20 +2,20 @@
 
 A submission's whole path, module by module:
 
-1. `autograder.grading.submissions` finds each student's notebook (nbgrader's
+1. `autograder.grading.intake.submissions` finds each student's notebook (nbgrader's
    layout, LMS downloads, zips), refusing a zip over the course's
-   `autograder.grading.intake_limits.IntakeLimits`;
+   `autograder.grading.intake.limits.IntakeLimits`;
 2. this module plans the batch: a notebook over those limits fails with
    the reason, never sent to a worker; a notebook whose ``results.json``
    already records a grade of the same file is done (a killed run resumes
    where it stopped; a changed notebook is regraded), the others become
    `GradingJob` objects (`autograder.grading.job`) that carry the notebook,
    the assignment's template gradebook and the limits;
-3. an executor (`autograder.grading.executors`: warm local workers, or a
-   Dask cluster) grades each job in a worker: `autograder.grading.submission`
+3. an executor (`autograder.grading.runner.executors`: warm local workers, or a
+   Dask cluster) grades each job in a worker: `autograder.grading.notebook.grade_one`
    runs real nbgrader autograde and feedback there, in a sandboxed kernel,
    with the hidden accuracy checks trained by the warm trusted trainer;
-4. `autograder.grading.record`, here in the runner and nowhere else, writes
+4. `autograder.grading.output.record`, here in the runner and nowhere else, writes
    each outcome into the course as it arrives, and at the end the grade
    tables.
 
@@ -33,14 +33,17 @@ from typing import Callable
 
 from autograder import course, install_check, nbgrader_run
 from autograder.course import Course
-from autograder.grading import (
-    hardware, intake_limits, late, record, results, runlog, sandbox, student_names, submissions, templates, workfolders,
-)
-from autograder.grading import report as class_report
-from autograder.grading.executors import ClusterGone, DaskExecutor, Executor, LocalExecutor, worker_environment
-from autograder.grading.intake_limits import IntakeLimits
+from autograder.grading import late, results, workfolders
+from autograder.grading.intake import limits as intake_limits
+from autograder.grading.intake import student_names, submissions
+from autograder.grading.intake.limits import IntakeLimits
+from autograder.grading.notebook import sandbox
+from autograder.grading.output import record
+from autograder.grading.output import report as class_report
+from autograder.grading.runner import hardware, runlog, templates
+from autograder.grading.runner.executors import ClusterGone, DaskExecutor, Executor, LocalExecutor, worker_environment
 from autograder.grading.job import FEEDBACK_MODES, GradingJob, GradingOutcome, Limits, Template
-from autograder.grading.progress import Progress
+from autograder.grading.runner.progress import Progress
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -102,7 +105,7 @@ class BatchReport:
         workers: submissions that were in flight at once ("cluster" runs: the cluster's slots).
         csv_path: the grades CSV (every graded student of the assignment).
         interrupted: why the run stopped early (the cluster went away), or None.
-        log_path: the run's log (`autograder.grading.runlog`).
+        log_path: the run's log (`autograder.grading.runner.runlog`).
     """
 
     assignment: str

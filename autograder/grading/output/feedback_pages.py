@@ -9,7 +9,7 @@ late penalty, and still no hidden test (`autograder.grading.feedback`).
 nbgrader writes into a scratch folder, never into the course's
 ``feedback/`` (its ``--force`` would delete ``results.json`` there); each
 page then replaces the student's old one, ``results.json`` is brought up
-to date with the gradebook (`autograder.grading.record.refresh`), and the
+to date with the gradebook (`autograder.grading.output.record.refresh`), and the
 class report is written again.
 """
 
@@ -24,10 +24,11 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder import nbgrader_run
 from autograder.course import Course
-from autograder.grading import record, results
-from autograder.grading import report as class_report
+from autograder.grading import results
+from autograder.grading.output import record
+from autograder.grading.output import report as class_report
 from autograder.grading.results import GRADED, SubmissionResult
-from autograder.grading.submission import render_feedback
+from autograder.grading.notebook.grade_one import render_feedback
 
 
 @dataclass

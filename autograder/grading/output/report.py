@@ -1,6 +1,6 @@
 """The class report: one HTML page that shows an instructor, in ten seconds, what to re-teach.
 
-`write` turns a class's recorded results (`autograder.grading.record.class_results`)
+`write` turns a class's recorded results (`autograder.grading.output.record.class_results`)
 into ``grades/<id>.html``: the checks the class failed most with their most
 common failure messages and how many students hit each, a score histogram,
 the pass rate of every check, errors in the learners' own cells, the time
@@ -28,7 +28,8 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from autograder.course import Course
-from autograder.grading import late, record
+from autograder.grading import late
+from autograder.grading.output import record
 from autograder.grading.results import FAILED, GRADED, SubmissionResult, write_atomically
 
 RETEACH_FIRST = 3  # checks named at the top of the page

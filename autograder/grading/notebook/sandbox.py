@@ -1,7 +1,7 @@
 """Confining a learner's kernel: what it can see, reach, write and start.
 
 Where Linux lets an ordinary process make namespaces (``unshare``), `wrap`
-prefixes a command (the learner's kernel, `autograder.grading.kernels`) so
+prefixes a command (the learner's kernel, `autograder.grading.notebook.kernels`) so
 that it runs:
 
 - in a network namespace of its own (only its own loopback: no network,
@@ -27,7 +27,7 @@ namespace with it, when the command ends.
 Elsewhere `available` is False and the runner says so in its first line;
 the learner's code still runs in a folder of its own outside the course.
 
-``python -m autograder.grading.sandbox [options] -- COMMAND ...`` is the
+``python -m autograder.grading.notebook.sandbox [options] -- COMMAND ...`` is the
 part that runs inside the namespaces.
 """
 
@@ -159,7 +159,7 @@ def instructor_cover() -> tuple[Path, tuple[Path, ...]]:
     ``__init__.py`` and ``learner/``, and the Python environment, the
     library folders on ``sys.path`` and the data folder where they lie inside it.
     """
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]
     folder = install_check.checkout(package) or package
     keep = [package / name for name in LEARNER_PARTS]
     keep += [place for place in _environment_places() if folder in place.parents and place not in keep]
@@ -368,7 +368,7 @@ def _run_as_init(command: list[str], folder: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Inside fresh namespaces: network, mounts and limits as asked, then run the command as init's child."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.grading.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m autograder.grading.notebook.sandbox")
     parser.add_argument("--hide", action="append", type=Path, default=[])
     parser.add_argument("--reveal-only", nargs=2, type=Path, metavar=("FOLDER", "KEEP"))
     parser.add_argument("--cover", type=Path)
