@@ -114,24 +114,18 @@ def test_grading_stages_import_only_their_own_stage_or_those_below():
     assert wrong == []
 
 
-def test_the_stage_check_names_an_import_up_a_stage(tmp_path):
+def test_the_checks_name_an_import_against_the_layers_or_up_a_stage(tmp_path):
     probe = tmp_path / "probe.py"
-    probe.write_text("from autograder.grading.runner import batch\nfrom autograder.grading import results\n")
+    probe.write_text("from autograder.authoring import leaks\nfrom autograder.grading.results import GRADED\n"
+                     "from autograder.grading.runner import batch\n")
     imported = _imports(probe)
-    assert imported == {"autograder.grading.runner.batch", "autograder.grading.results"}
+    assert imported == {"autograder.authoring.leaks", "autograder.grading.results", "autograder.grading.runner.batch"}
+    assert _problems("autograder.grading.feedback", imported) == [
+        "autograder.grading.feedback (grading) imports autograder.authoring.leaks (authoring)"]
+    assert len(_problems("autograder.learner.checks", imported)) == 3
+    assert _problems("autograder.cli", imported) == []
     assert _stage_problems("autograder.grading.notebook.worker", imported) == [
         "autograder.grading.notebook.worker (stage notebook) imports autograder.grading.runner.batch (stage runner)"]
     assert _stage_problems("autograder.grading.runner.executors", imported) == []
     assert _stage_problems("autograder.grading.results", {"autograder.grading.trainer.train"}) == [
         "autograder.grading.results (stage shared) imports autograder.grading.trainer.train (stage trainer)"]
-
-
-def test_the_check_names_an_import_against_the_layers(tmp_path):
-    probe = tmp_path / "probe.py"
-    probe.write_text("from autograder.authoring import leaks\nfrom autograder.grading.results import GRADED\n")
-    imported = _imports(probe)
-    assert imported == {"autograder.authoring.leaks", "autograder.grading.results"}
-    assert _problems("autograder.grading.feedback", imported) == [
-        "autograder.grading.feedback (grading) imports autograder.authoring.leaks (authoring)"]
-    assert len(_problems("autograder.learner.checks", imported)) == 2
-    assert _problems("autograder.cli", imported) == []

@@ -36,6 +36,7 @@ from autograder.authoring import samples
 from autograder.course import Course
 from autograder.grading import results
 from autograder.grading.output import export
+import lms_files
 from conftest import require
 
 pytestmark = pytest.mark.nbgrader
@@ -50,14 +51,8 @@ HAND = {  # what the human grader enters: (grade_id, score, comment)
     BOB: [("human_performance", 2.0, "Clear."), ("confusions", 1.0, "Which classes?")],
 }
 PENALTY_CONFIG = '\nc.AssignLatePenalties.plugin_class = "autograder.grading.late.PercentPerDay"\nc.PercentPerDay.percent_per_day = 25\n'
-GRADESCOPE_METADATA = """\
-submission_4242:
-  :submitters:
-  - :name: Carol Diaz
-    :sid: '777'
-    :email: carol@example.edu
-  :created_at: 2026-12-02 09:00:00.000000000 -08:00
-"""
+GRADESCOPE_METADATA = lms_files.gradescope_metadata(
+    {"submission_4242": ([("Carol Diaz", "777", "carol@example.edu")], "2026-12-02 09:00:00.000000000 -08:00")})
 
 
 def _hand_state(the_course: Course) -> dict[tuple[str, str], tuple[float | None, bool, str | None]]:

@@ -236,15 +236,8 @@ def _in_folder(student: str, folder: Path, assignment: str, identity: Identity |
     return dataclasses.replace(found, submitted_at=late.read_timestamp(nbgrader_folder))
 
 
-def collect(
-    path: Path,
-    assignment: str,
-    unpack_to: Path | None = None,
-    limits: IntakeLimits | None = None,
-    *,
-    worksheet: Path | None = None,
-    worksheet_timezone: str = "UTC",
-) -> list[Incoming]:
+def collect(path: Path, assignment: str, unpack_to: Path | None = None, limits: IntakeLimits | None = None, *,
+            worksheet: Path | None = None, worksheet_timezone: str = "UTC") -> list[Incoming]:
     """Return every student's submission of ``assignment`` under ``path``, sorted by student.
 
     Args:
