@@ -39,7 +39,7 @@ export PATH="$(dirname "$PYTHON"):$PATH"
 
 "$PYTHON" - <<'PYTHON'
 import importlib.metadata, keras, nbgrader, tensorflow
-from autograder.grading import sandbox
+from autograder.grading.notebook import sandbox
 print(f"setup.sh: autograder {importlib.metadata.version('cnn-course-autograder')}, keras {keras.__version__} "
       f"on {keras.backend.backend()} {tensorflow.__version__}, nbgrader {nbgrader.__version__}; sandbox "
       + ("available" if sandbox.available() else "not available: learner code runs with network and can read the course"))
