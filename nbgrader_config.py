@@ -29,6 +29,10 @@ c.Autograde.create_student = True
 # c.GradingSettings.feedback = "messages"      # or "full": every output whole, never hidden tests
 # c.GradingSettings.due_dates = {"fashion_dense": "2026-10-01T23:59:00-04:00"}
 # c.GradingSettings.canvas_columns = {"fashion_dense": "Fashion MNIST (12345)"}
+# What `autograder build` writes for students (autograder/settings.py): the
+# release notebooks' first cell installs the learner wheel from beside the
+# notebook or, where it is not there (Colab), from the course's copy:
+# c.ReleaseSettings.learner_wheel_url = "https://course.example.edu/cnn_course_learner-0.1.0-py3-none-any.whl"
 # Late work (autograder/grading/late.py): nbgrader's penalty, none by default.
 # c.LateSubmissionPlugin.penalty_method = "zero"   # a late notebook scores 0
 # c.AssignLatePenalties.plugin_class = "autograder.grading.late.PercentPerDay"

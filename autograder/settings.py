@@ -75,6 +75,29 @@ class GradingSettings(Configurable):
         return {name: getattr(self, name) if value is None else value for name, value in flags.items()}
 
 
+class ReleaseSettings(Configurable):
+    """What ``autograder build`` writes into the release for students.
+
+    Attributes:
+        learner_wheel_url: where the course hosts the learner wheel (for
+            Colab, where a file uploaded by hand vanishes with the runtime);
+            the release notebooks' first code cell installs it from there
+            when the wheel is not next to the notebook ("": only from beside it).
+
+    Example ``nbgrader_config.py`` line:
+
+        c.ReleaseSettings.learner_wheel_url = "https://course.example.edu/cnn_course_learner-0.1.0-py3-none-any.whl"
+    """
+
+    learner_wheel_url = Unicode("", help="Where students without the wheel next to the notebook download the learner "
+                                         "package ('' for nowhere).").tag(config=True)
+
+
+def load_release(root: Path) -> ReleaseSettings:
+    """Return the release settings of the course at ``root`` (``c.ReleaseSettings`` in its config, else the defaults)."""
+    return ReleaseSettings(config=nbgrader_run.course_config(root))
+
+
 def load(root: Path) -> GradingSettings:
     """Return the grading settings of the course at ``root``: ``c.GradingSettings`` in its config, else the defaults.
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
+import http.server
 import pickle
+import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +86,9 @@ def test_missing_dataset_names_every_place(empty_places, monkeypatch):
     message = str(raised.value)
     assert "$AUTOGRADER_DATA_DIR" in message and str(data_dir) in message
     assert "Keras' cache" in message and str(keras_cache) in message
-    assert "download: skipped" in message and "Fix: set AUTOGRADER_DATA_DIR" in message
+    assert "download: skipped" in message
+    assert (f"To get it by hand, download {datasets.KERAS_ORIGIN}mnist.npz and put it in the notebook's folder "
+            f"({Path.cwd()}), or in a folder you name with AUTOGRADER_DATA_DIR.") in message
 
 
 def test_corrupt_file_is_reported_with_its_checksum(empty_places):
@@ -248,3 +254,82 @@ def test_sign_language_csv_hands_out_plain_text_even_from_a_gzipped_copy(empty_p
     assert datasets.sign_language_csv("train") == path
     with pytest.raises(datasets.DatasetError, match="Neither sign_mnist_test.csv nor sign_mnist_test.csv.gz"):
         datasets.sign_language_csv("test")
+
+
+@pytest.fixture
+def host(tmp_path, monkeypatch):
+    """A local HTTP server standing in for the official hosts (its folder, filled by the test); downloads allowed."""
+    served = tmp_path / "host"
+    served.mkdir()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(datasets, "KERAS_ORIGIN", f"http://127.0.0.1:{server.server_address[1]}/")
+    monkeypatch.delenv(datasets.OFFLINE_VARIABLE)
+    yield served
+    server.shutdown()
+
+
+@pytest.fixture
+def nowhere_else(tmp_path, monkeypatch):
+    """Empty data folder and Keras cache, no Debian package, a notebook folder of its own (the current folder)."""
+    _, keras_cache = point_at_empty_folders(tmp_path, monkeypatch)
+    monkeypatch.setattr(datasets, "DEBIAN_FASHION_MNIST_DIR", tmp_path / "no-debian-package")
+    notebook_folder = tmp_path / "notebook"
+    notebook_folder.mkdir()
+    monkeypatch.chdir(notebook_folder)
+    return keras_cache
+
+
+@pytest.fixture
+def real_fashion_mnist() -> Path:
+    """The folder of this machine's copy of the four Fashion-MNIST files (found before a test hides it)."""
+    require("fashion_mnist")
+    folder, _ = datasets.locate("fashion_mnist")
+    assert folder is not None
+    return folder
+
+
+def test_fashion_mnist_downloads_from_its_host_checked_and_kept_in_keras_cache(real_fashion_mnist, host, nowhere_else):
+    for name in datasets.FASHION_MNIST_FILES:
+        shutil.copy(real_fashion_mnist / name, host / name)
+    (x_train, y_train), (x_test, _) = datasets.load("fashion_mnist", subset="full")
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert np.bincount(y_train).tolist() == [6000] * 10
+    kept = nowhere_else / "fashion-mnist"
+    assert sorted(path.name for path in kept.iterdir()) == sorted(datasets.FASHION_MNIST_FILES)
+    datasets._read_cached.cache_clear()
+    for served in host.iterdir():  # the host has nothing now: the kept copy serves
+        served.unlink()
+    (again, _), _ = datasets.load("fashion_mnist", subset="full")
+    assert (again == x_train).all()
+
+
+def test_a_download_with_another_checksum_is_an_error_that_says_so_and_keeps_nothing(host, nowhere_else):
+    (host / "mnist.npz").write_bytes(b"<html>the proxy's login page</html>")
+    with pytest.raises(datasets.DatasetError) as raised:
+        datasets.load("mnist")
+    message = str(raised.value)
+    assert f"download: checksum mismatch: {datasets.KERAS_ORIGIN}mnist.npz sent a file with sha256 " in message
+    assert f"expected {datasets.KERAS_MNIST_SHA256}" in message and "nothing was kept" in message
+    assert list(nowhere_else.iterdir()) == []
+
+
+def test_no_network_says_which_file_where_from_and_the_folder_to_put_it_in(nowhere_else, monkeypatch):
+    monkeypatch.delenv(datasets.OFFLINE_VARIABLE)
+    monkeypatch.setattr(datasets, "KERAS_ORIGIN", "http://127.0.0.1:9/")  # nothing listens there
+    with pytest.raises(datasets.DatasetError) as raised:
+        datasets.load("fashion_mnist")
+    message = str(raised.value)
+    assert "download: failed (URLError" in message
+    assert (f"To get it by hand, download {', '.join(datasets.FASHION_MNIST_FILES)} from http://127.0.0.1:9/ and put "
+            f"the four files in the notebook's folder ({Path.cwd()}), or in a folder you name with "
+            "AUTOGRADER_DATA_DIR.") in message
+
+
+def test_sign_language_names_kaggle_and_the_two_files(nowhere_else):
+    with pytest.raises(datasets.DatasetError) as raised:
+        datasets.load("sign_language")
+    message = str(raised.value)
+    assert f"sign in to Kaggle, download sign_mnist_train.csv and sign_mnist_test.csv from " \
+           f"{datasets.SIGN_LANGUAGE_PAGE} and put the two files in the notebook's folder ({Path.cwd()})" in message

@@ -24,6 +24,7 @@ import pytest
 from nbgrader.utils import parse_utc
 
 from autograder import cli, nbgrader_run
+from autograder.authoring import student_package
 from autograder.course import Course
 from autograder.grading import results
 from autograder.grading.intake import submissions
@@ -183,13 +184,19 @@ def test_handing_back_says_what_is_wrong(root, tmp_path, capsys):
 
 @pytest.mark.nbgrader
 def test_exchange_feedback_reaches_the_student_through_nbgrader(root, tmp_path):
-    """submit, collect, return --format exchange, fetch_feedback: the student's page arrives; timestamps stay."""
+    """release, fetch (the notebook and the learner wheel), submit, collect, return --format exchange, fetch_feedback:
+    the student's page arrives; timestamps stay."""
     the_course, exchange, cache = _course(root, tmp_path), tmp_path / "exchange", tmp_path / "cache"
     exchange.mkdir()
     student_home = tmp_path / "alice-home"
     shutil.copytree(the_course.root / "release" / ASSIGNMENT, student_home / ASSIGNMENT)
     places = [f"--Exchange.root={exchange}", f"--Exchange.cache={cache}"]
     nbgrader_run.run_nbgrader(the_course.root, "release_assignment", ASSIGNMENT, *places)
+    fetching_home = tmp_path / "dave-home"  # what a student fetches: the notebook and the learner wheel beside it
+    fetching_home.mkdir()
+    nbgrader_run.run_nbgrader(fetching_home, "fetch_assignment", ASSIGNMENT, f"--course={COURSE_ID}", *places)
+    assert sorted(path.name for path in (fetching_home / ASSIGNMENT).iterdir()) == [
+        student_package.wheel_name(), f"{ASSIGNMENT}.ipynb"]
     nbgrader_run.run_nbgrader(student_home, "submit", ASSIGNMENT, f"--course={COURSE_ID}", "--student=alice", *places)
     nbgrader_run.run_nbgrader(the_course.root, "collect", ASSIGNMENT, *places)
     submitted = the_course.submitted_folder(ASSIGNMENT, "alice")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import re
+import shutil
 import subprocess
+import threading
 import zipfile
 
 import pytest
 
-from autograder import course, notebooks
-from autograder.authoring import leaks, student_package
+import autograder
+from autograder import course, nbgrader_run, notebooks
+from autograder.authoring import install_cell, leaks, student_package
 from autograder.course import Course
 from autograder.notebooks import role_cells
 from conftest import missing
@@ -89,3 +95,94 @@ def test_every_release_notebook_runs_up_to_its_first_exercise(root, student_pyth
             pytest.skip(missing(name))
     finished = run(student_python, "\n".join(cells), AUTOGRADER_MODE="learning")
     assert finished.returncode == 0, finished.stderr[-3000:]
+
+
+@pytest.mark.quick
+def test_each_release_folder_holds_the_wheel_and_its_notebook_starts_with_the_install_cells(root, assignment):
+    folder = Course(root).release_folder(assignment)
+    assert (folder / student_package.wheel_name()).read_bytes() == student_package.build_wheel()
+    release = notebooks.read(Course(root).release_notebook(assignment))
+    assert [cell.get("id") for cell in release.cells[:2]] == [install_cell.MARKDOWN_ID, install_cell.CODE_ID]
+    assert f"course-check {assignment}.ipynb" in release.cells[0].source
+    assert f"LEARNER_WHEEL = {student_package.wheel_name()!r}" in release.cells[1].source
+    assert release.metadata["autograder"]["cell_timeout_s"] == nbgrader_run.configured_cell_timeout(root)
+
+
+def _install_cell(url: str = "") -> str:
+    """The release notebooks' install cell, with the course's wheel address ``url``."""
+    return install_cell.cells("fashion_dense.ipynb", student_package.wheel_name(), autograder.__version__, url)[1].source
+
+
+def _run_cell(python, source: str, folder) -> subprocess.CompletedProcess:
+    """Run a cell's code as a kernel started in ``folder`` would; pip offline and without dependencies (borrowed)."""
+    return subprocess.run([str(python), "-c", source], capture_output=True, text=True, timeout=600, cwd=folder,
+                          env={**os.environ, "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1"})
+
+
+def test_the_install_cell_installs_the_wheel_beside_the_notebook_then_nothing(wheel, tmp_path):
+    python = borrowing_venv(tmp_path / "venv")
+    folder = tmp_path / "fashion_dense"
+    folder.mkdir()
+    shutil.copy(wheel, folder)
+    first = _run_cell(python, _install_cell(), folder)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert f"installing {student_package.wheel_name()}" in first.stdout
+    assert f"learner package {autograder.__version__} ready" in first.stdout
+    again = _run_cell(python, _install_cell(), folder)
+    assert again.returncode == 0 and "installing" not in again.stdout and "ready" in again.stdout, again.stderr
+
+
+def test_the_install_cell_installs_from_the_course_address_where_the_wheel_is_not_beside_it(wheel, tmp_path):
+    python = borrowing_venv(tmp_path / "venv")
+    hosted = tmp_path / "hosted"
+    hosted.mkdir()
+    shutil.copy(wheel, hosted)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(hosted)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{wheel.name}"
+        finished = _run_cell(python, _install_cell(url), tmp_path)
+    finally:
+        server.shutdown()
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert f"installing {url}" in finished.stdout and "ready" in finished.stdout
+
+
+def test_the_install_cell_without_the_wheel_or_an_address_says_where_to_put_the_file(tmp_path):
+    python = borrowing_venv(tmp_path / "venv")
+    finished = _run_cell(python, _install_cell(), tmp_path)
+    assert finished.returncode != 0
+    assert f"FileNotFoundError: {student_package.wheel_name()} is not in this notebook's folder ({tmp_path})" \
+        in finished.stderr
+
+
+# Words that start a command in a notebook's text; a student with only the learner wheel has the first three.
+COMMAND_WORDS = {"course-check", "pip", "python", "autograder", "nbgrader", "jupyter", "export", "apt-get", "conda"}
+STUDENT_COMMANDS = {"course-check", "pip", "python"}
+
+
+def _commands(text: str) -> list[str]:
+    """Every inline code span or code-block line of ``text`` that starts with a command word (``!``, ``%`` stripped)."""
+    spans = re.findall(r"`([^`\n]+)`", text) + [line for block in re.findall(r"```\w*\n(.*?)```", text, re.S)
+                                                 for line in block.splitlines()]
+    return [span.strip().lstrip("!%") for span in spans
+            if span.strip().lstrip("!%").split(" ")[0] in COMMAND_WORDS]
+
+
+def test_every_command_a_release_notebook_names_runs_with_only_the_learner_wheel(root, student_python):
+    named = {(assignment, command) for assignment in course.assignments(root)
+             for cell in notebooks.read(Course(root).release_notebook(assignment)).cells if cell.cell_type == "markdown"
+             for command in _commands(cell.source)}
+    assert named, "no command found: the scan is broken"
+    unusable = sorted((assignment, command) for assignment, command in named
+                      if command.split(" ")[0] not in STUDENT_COMMANDS)
+    assert unusable == [], "a student with only the learner wheel (or on Colab, a hub) cannot run these"
+    for program in {command.split(" ")[0] for _, command in named} - {"pip", "python"}:
+        finished = subprocess.run([str(student_python.parent / program), "--help"], capture_output=True, text=True)
+        assert finished.returncode == 0, finished.stderr
+
+
+def test_the_command_scan_finds_what_a_student_cannot_run():
+    text = "Run `autograder doctor`, then:\n```bash\nexport AUTOGRADER_DATA_DIR=/data\n```\nor `!course-check a.ipynb`."
+    assert sorted(_commands(text)) == ["autograder doctor", "course-check a.ipynb", "export AUTOGRADER_DATA_DIR=/data"]

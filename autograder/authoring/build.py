@@ -2,7 +2,9 @@
 
 Release notebooks come from real ``nbgrader generate_assignment``, run in a
 scratch course (`autograder.nbgrader_run.scratch_course`) so that the
-repository gets no gradebook.
+repository gets no gradebook; each gets the install cells first
+(`autograder.authoring.install_cell`) and the learner wheel beside it in
+``release/<id>/``, so that ``nbgrader release_assignment`` ships both.
 Answer keys come from `autograder.authoring.solutions.answer_key`. Both are
 deterministic: the same source gives the same bytes.
 """
@@ -15,8 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import course, nbgrader_run, notebooks
-from autograder.authoring import solutions, student_package
+import autograder
+from autograder import course, nbgrader_run, notebooks, settings
+from autograder.authoring import install_cell, solutions, student_package
 from autograder.course import Course
 
 
@@ -35,9 +38,25 @@ def generate(root: Path, assignment: str) -> dict[str, bytes]:
         for path in sorted(release.rglob("*")):
             if path.is_file():
                 files[f"release/{assignment}/{path.relative_to(release)}"] = path.read_bytes()
+    notebook = f"release/{assignment}/{source_path.name}"
+    files[notebook] = _for_students(root, source_path.name, files[notebook])
+    files[f"release/{assignment}/{student_package.wheel_name()}"] = student_package.build_wheel()
     key = solutions.answer_key(notebooks.read(source_path))
     files[f"solutions/{assignment}/{assignment}.ipynb"] = (nbformat.writes(key) + "\n").encode()
     return files
+
+
+def _for_students(root: Path, name: str, generated: bytes) -> bytes:
+    """The release notebook nbgrader generated, with the install cells first and the grader's cell limit recorded.
+
+    The limit (``metadata.autograder.cell_timeout_s``) is what ``course-check`` holds each cell to.
+    """
+    notebook = nbformat.reads(generated.decode("utf-8"), as_version=4)
+    install_cell.with_install_cells(notebook, name, student_package.wheel_name(), autograder.__version__,
+                                    settings.load_release(root).learner_wheel_url)
+    limit = settings.load(root).cell_timeout_s or nbgrader_run.configured_cell_timeout(root)
+    notebook.metadata["autograder"] = {"cell_timeout_s": limit}
+    return (nbformat.writes(notebook) + "\n").encode("utf-8")
 
 
 def _committed(root: Path, assignment: str) -> dict[str, bytes]:

@@ -5,9 +5,10 @@ plots, the budgets a notebook states, the client side of brief training).
 Students install only that: a wheel holding ``autograder/__init__.py`` and
 ``autograder/learner/``, and nothing of `autograder.authoring` (reference
 answers, the wrong-answer corpus, calibration) or `autograder.grading`
-(the runner, the trusted trainer). `autograder build` writes it to
-``release/`` next to the release notebooks, byte for byte the same from
-the same sources (fixed timestamps, no compression), so ``build --check``
+(the runner, the trusted trainer), and the ``course-check`` command
+(`autograder.learner.course_check`). `autograder build` writes it to
+``release/`` and into each ``release/<id>/`` beside the notebook, byte for
+byte the same from the same sources (fixed timestamps, no compression), so ``build --check``
 can tell when it is stale. Its ``autograder/__init__.py`` names the
 distribution (``__distribution__``), so an instructor's install that it
 shadows refuses to grade (`autograder.install_check`).
@@ -33,7 +34,11 @@ REQUIREMENTS = (
     "matplotlib>=3.8",
     "scikit-learn>=1.4",
     "pandas>=2.0",
+    "nbclient>=0.7",  # course-check runs the notebook in a fresh kernel
+    "ipykernel>=6",
 )
+# The commands the wheel installs (console scripts).
+COMMANDS = {"course-check": "autograder.learner.course_check:main"}
 PACKAGE_INIT = '''"""The CNN course's learner package: `autograder.learner` is what the notebooks import."""
 
 __version__ = "{version}"
@@ -75,6 +80,8 @@ def build_wheel(version: str = autograder.__version__) -> bytes:
     files[f"{info}/METADATA"] = _metadata(version)
     files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: autograder build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     files[f"{info}/top_level.txt"] = b"autograder\n"
+    scripts = "".join(f"{name} = {target}\n" for name, target in COMMANDS.items())
+    files[f"{info}/entry_points.txt"] = f"[console_scripts]\n{scripts}".encode()
     record = [_record_line(path, content) for path, content in files.items()] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
     buffer = io.BytesIO()

@@ -8,13 +8,16 @@ order, in:
 2. Keras' cache, ``~/.keras/datasets`` (``$KERAS_HOME/datasets``);
 3. the Debian package folder ``/usr/share/datasets/fashion-mnist``
    (Fashion-MNIST only; ``apt-get install dataset-fashion-mnist``);
-4. the official download, checked against a pinned sha256 (skipped when
-   ``AUTOGRADER_OFFLINE=1``).
+4. the folder the notebook runs in (not under the grader);
+5. the official download into Keras' cache, each file checked against a
+   pinned sha256 (skipped when ``AUTOGRADER_OFFLINE=1``; Sign Language
+   MNIST has none: Kaggle wants a login).
 
 Every file with a known sha256 is checked against it, and every file's
 format (magic numbers, shapes, value ranges) is checked as it is read. When
 nothing usable is found, one `DatasetError` lists every place looked at and
-how to fix it. In grading mode (see `autograder.learner.modes`) `load` returns
+says which files to get by hand, from where, and the folder to put them in
+(`by_hand`). In grading mode (see `autograder.learner.modes`) `load` returns
 fixed, stratified subsets whose sizes live in `autograder.learner.budgets`.
 """
 
@@ -25,7 +28,9 @@ import hashlib
 import os
 import pickle
 import shutil
+import tarfile
 import tempfile
+import urllib.request
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,6 +70,9 @@ CIFAR10_NPZ_SHA256 = {
     "c9d9684aab91cb02c8d5b60684437f8a6e5ebe78e9b7de8069d6c222a8eb7dc6": "CIFAR-10, stratified shuffled 20k subset (earlier copy)",
 }
 CIFAR10_ARCHIVE_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
+KERAS_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+SIGN_LANGUAGE_PAGE = "https://www.kaggle.com/datasets/datamunge/sign-language-mnist"
+DOWNLOAD_TIMEOUT_S = 60
 
 SIGN_LANGUAGE_LETTERS = "ABCDEFGHIKLMNOPQRSTUVWXY"  # labels 0..24 without 9 (J)
 RPS_LABELS = (0, 1, 21)  # A, B, V: rock, paper, scissors
@@ -100,8 +108,7 @@ def search_places(name: str) -> list[Place]:
     data_dir = os.environ.get(DATA_DIR_VARIABLE, "").strip()
     if data_dir:
         places.append(Place(f"${DATA_DIR_VARIABLE}", Path(data_dir).expanduser()))
-    keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()
-    places.append(Place("Keras' cache", keras_home / "datasets"))
+    places.append(Place("Keras' cache", _keras_cache()))
     if name == "fashion_mnist":
         places.append(Place("the Debian package dataset-fashion-mnist", DEBIAN_FASHION_MNIST_DIR))
     if not modes.is_grading():
@@ -332,23 +339,64 @@ def locate(name: str) -> tuple[Path | None, list[str]]:
     return None, notes
 
 
-def _download(name: str) -> Arrays:
-    """Fetch a dataset from its official host into Keras' cache."""
-    if name == "sign_language":
-        raise DatasetError(
-            "Sign Language MNIST has no public download without a Kaggle login; download "
-            "sign_mnist_train.csv and sign_mnist_test.csv from Kaggle by hand."
-        )
-    from keras.utils import get_file
+def _keras_cache() -> Path:
+    """Keras' dataset cache (``$KERAS_HOME/datasets``), where downloads are kept."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
 
+
+def _fetch(url: str, target: Path, sha256: str) -> Path:
+    """Download ``url`` to ``target`` (kept only when its sha256 is ``sha256``); a kept copy is not fetched again.
+
+    Raises:
+        DatasetError: the file downloaded is not the one pinned (nothing is kept).
+        OSError: the host cannot be reached (``urllib.error.URLError`` is one).
+    """
+    if target.is_file() and sha256_of(target) == sha256:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response, open(partial, "wb") as out:
+            shutil.copyfileobj(response, out)
+        found = sha256_of(partial)
+        if found != sha256:
+            raise DatasetError(f"checksum mismatch: {url} sent a file with sha256 {found}, expected {sha256} "
+                               "(not the official file: a proxy's page or a changed host); nothing was kept")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _download(name: str) -> Arrays:
+    """Fetch a dataset from its official host into Keras' cache, each file checked against its pinned sha256."""
+    if name == "sign_language":
+        raise DatasetError("Sign Language MNIST has no download without a Kaggle login")
+    cache = _keras_cache()
     if name == "mnist":
-        return _load_mnist(Path(get_file("mnist.npz", KERAS_ORIGIN + "mnist.npz", file_hash=next(iter(MNIST_SHA256)))))
+        return _load_mnist(_fetch(KERAS_ORIGIN + "mnist.npz", cache / "mnist.npz", KERAS_MNIST_SHA256))
     if name == "fashion_mnist":
         for file_name, digest in FASHION_MNIST_FILES.items():
-            path = get_file(file_name, KERAS_ORIGIN + file_name, file_hash=digest, cache_subdir="datasets/fashion-mnist")
-        return _load_fashion_mnist(Path(path).parent)
-    folder = get_file("cifar-10-batches-py-target", CIFAR10_ORIGIN, extract=True, file_hash=CIFAR10_ARCHIVE_SHA256)
-    return _load_cifar10_batches(Path(folder) / "cifar-10-batches-py")
+            _fetch(KERAS_ORIGIN + file_name, cache / "fashion-mnist" / file_name, digest)
+        return _load_fashion_mnist(cache / "fashion-mnist")
+    archive = _fetch(CIFAR10_ORIGIN, cache / "cifar-10-python.tar.gz", CIFAR10_ARCHIVE_SHA256)
+    with tarfile.open(archive) as opened:
+        opened.extractall(cache, filter="data")
+    return _load_cifar10_batches(cache / "cifar-10-batches-py")
+
+
+def by_hand(name: str) -> str:
+    """How to get ``name`` without the automatic download: which files, where from, and the folder to put them in."""
+    here = Path.cwd()
+    steps = {
+        "fashion_mnist": f"download {', '.join(FASHION_MNIST_FILES)} from {KERAS_ORIGIN} and put the four files",
+        "mnist": f"download {KERAS_ORIGIN}mnist.npz and put it",
+        "cifar10": f"download {CIFAR10_ORIGIN}, unpack it and put its folder cifar-10-batches-py",
+        "sign_language": f"sign in to Kaggle, download sign_mnist_train.csv and sign_mnist_test.csv from "
+                         f"{SIGN_LANGUAGE_PAGE} and put the two files",
+    }
+    return (f"To get it by hand, {steps[name]} in the notebook's folder ({here}), or in a folder you name with "
+            f"{DATA_DIR_VARIABLE}.")
 
 
 def _check_arrays(name: str, source: str, arrays: Arrays) -> Arrays:
@@ -384,13 +432,14 @@ def _load_full(name: str) -> Arrays:
         try:
             return _check_arrays(name, "download", _download(name))
         except Exception as error:  # no network, a refused host, a bad hash
-            notes.append(f"download: failed ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})")
+            first_line = str(error).splitlines()[0] if str(error) else ""
+            notes.append(f"download: {first_line}" if isinstance(error, DatasetError)
+                         else f"download: failed ({type(error).__name__}: {first_line})")
     raise DatasetError(
         f"Dataset '{name}' was not found. Looked in:\n  - "
         + "\n  - ".join(notes)
-        + f"\nFix: set {DATA_DIR_VARIABLE} to a folder that holds {LAYOUTS[name][0].what}"
-        + (" or run `apt-get install dataset-fashion-mnist`" if name == "fashion_mnist" else "")
-        + "."
+        + f"\n{by_hand(name)}"
+        + (" On Debian or Ubuntu, `apt-get install dataset-fashion-mnist` also works." if name == "fashion_mnist" else "")
     )
 
 
