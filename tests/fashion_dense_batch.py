@@ -4,9 +4,10 @@ Graded once per session (the ``fashion_dense_batch`` fixture of
 conftest.py) by `autograder grade` with two workers, in a scratch course:
 
 - the standard submissions every assignment is graded with in
-  tests/test_autograde.py (`standard_notebooks`: the reference, the
-  lesson-style answers, the untouched release, the corpus's several
-  mistakes, and single mistakes packed so that every test cell is lost);
+  tests/test_autograde.py (`standard_notebooks`: the reference, a second
+  correct solution, the lesson-style answers, the untouched release, the
+  corpus's several mistakes, and single mistakes packed so that every test
+  cell is lost);
 - one notebook per failure the runner must survive and per attack
   (tests/test_grading.py: a cell that loops, a kernel that exits, tampering,
   reading the course's files, the hostile corpus, ...);
@@ -96,6 +97,7 @@ def _with_cell_source(notebook: nbformat.NotebookNode, grade_id: str, source: st
 def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbformat.NotebookNode | str | None, frozenset[str]]]:
     """Each student's notebook of the batch (a text for a damaged file, None for none) and the cells it must lose."""
     release, right, spec = release_notebook(project), answers(project), corpus.load(ASSIGNMENT)
+    unanswered = unanswered_tests(project)
     nine_outputs = next(wrong for wrong in spec.wrong if wrong.name == "9 output units")
     wrong_scale = next(wrong for wrong in spec.wrong if wrong.name == "images not scaled")
     absolute = f", pathlib.Path({str(course_root)!r})"
@@ -103,7 +105,6 @@ def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbforma
     sandboxed_loses = frozenset({"test_class_names"}) if sandbox.available() else frozenset()
     return {
         **standard_notebooks(project),
-        "correct_b": (samples.fill(release, {**right, **spec.second_correct}), frozenset()),
         "infinite_loop": (samples.fill(release, {**right, "scale_images": "while True:\n    pass"}),
                           frozenset({"test_scale_images"})),
         "sleeps_forever": (samples.fill(release, {**right, "compile_model": "import time\ntime.sleep(10**6)"}),
@@ -119,31 +120,54 @@ def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbforma
                            frozenset({"test_class_names"})),
         "edited_locked": (_with_cell_source(samples.fill(release, {**right, **wrong_scale.overrides}),
                                             "test_scale_images", "pass"), wrong_scale.loses),
-        "reads_source": (samples.fill(release, {**right, "class_names": READ_SOURCE.format(extra="")}),
-                         frozenset({"test_class_names"})),
-        "reads_source_absolute": (samples.fill(release, {**right, "class_names": READ_SOURCE.format(extra=absolute)}),
-                                  sandboxed_loses),
-        "reads_runner_files": (samples.fill(release, {**right, "class_names": READ_TEMPLATE.replace("{course!r}", repr(str(course_root)))}),
-                               sandboxed_loses),
-        "reads_gradebook": (samples.fill(release, {**right, "class_names": READ_GRADEBOOK}), sandboxed_loses),
+        "reads_source": (attacking(release, right, READ_SOURCE.format(extra="")), unanswered | {"test_class_names"}),
+        "reads_source_absolute": (attacking(release, right, READ_SOURCE.format(extra=absolute)),
+                                  unanswered | sandboxed_loses),
+        "reads_runner_files": (attacking(release, right, READ_TEMPLATE.replace("{course!r}", repr(str(course_root)))),
+                               unanswered | sandboxed_loses),
+        "reads_gradebook": (attacking(release, right, READ_GRADEBOOK), unanswered | sandboxed_loses),
         "not_json": ("{not json", all_tests(project)),
         "missing_file": (None, all_tests(project)),
         **hostile_notebooks(release, right, course_root, all_tests(project)),
     }
 
 
+# Attacks on the grader's processes: the rest of their notebook, training included, must still grade, so every
+# other answer is right. Every other attack is graded with only the answers up to scale_images (`attacking`).
+FULLY_ANSWERED_ATTACKS = frozenset({"kills_everything", "signals_parent"})
+# What a notebook answered only up to scale_images loses besides the attacked cell: no model trains in it.
+ANSWERED_UP_TO = ("class_names", "scale_images")
+
+
+def attacking(release, answers: dict[str, str], attack: str) -> nbformat.NotebookNode:
+    """``release`` with ``attack`` as the class_names answer, the reference scale_images and nothing after it."""
+    return samples.fill(release, {"class_names": attack, "scale_images": answers["scale_images"]})
+
+
+def unanswered_tests(project: Path) -> frozenset[str]:
+    """The test cells a notebook answered only up to scale_images loses."""
+    return all_tests(project) - {"test_class_names", "test_scale_images"}
+
+
 def hostile_notebooks(release, answers, course_root: Path, every_test: frozenset[str]) -> dict:
-    """The hostile corpus: each attack in the ``class_names`` cell of a notebook whose other answers are right.
+    """The hostile corpus: each attack in the ``class_names`` cell (see `FULLY_ANSWERED_ATTACKS`, `attacking`).
 
     Attacks that would harm the grader itself on a machine without namespaces are graded only where they are in force.
     """
     confined = sandbox.available()
-    losses = {"cell": frozenset({"test_class_names"}), "all": every_test, "none": frozenset()}
-    return {
-        attack.name: (samples.fill(release, {**answers, hostile.CELL: hostile.code(attack, str(course_root))}),
-                      losses[attack.loses if confined else attack.unsandboxed_loses])
-        for attack in hostile.ATTACKS if confined or not attack.harms_without_sandbox
-    }
+    unanswered = every_test - {"test_class_names", "test_scale_images"}
+    notebooks_and_losses = {}
+    for attack in hostile.ATTACKS:
+        if not confined and attack.harms_without_sandbox:
+            continue
+        code = hostile.code(attack, str(course_root))
+        if attack.name in FULLY_ANSWERED_ATTACKS:
+            notebook, besides = samples.fill(release, {**answers, hostile.CELL: code}), frozenset()
+        else:
+            notebook, besides = attacking(release, answers, code), unanswered
+        cell_losses = {"cell": frozenset({"test_class_names"}) | besides, "all": every_test, "none": besides}
+        notebooks_and_losses[attack.name] = (notebook, cell_losses[attack.loses if confined else attack.unsandboxed_loses])
+    return notebooks_and_losses
 
 
 def write_batch(folder, fixtures) -> None:
@@ -182,22 +206,24 @@ def standard_notebooks(project: Path, assignment: str = ASSIGNMENT,
                        everything: bool = True) -> dict[str, tuple[nbformat.NotebookNode, frozenset[str]]]:
     """The submissions an assignment is graded with under nbgrader, and the cells each must lose.
 
-    Always the reference answers and the untouched release; with
-    ``everything`` also the corpus's several mistakes, the answers written
-    as the lessons write them and the packed single mistakes of
-    `graded_rounds` (tests/test_corpus.py proves all three in-process for
-    every assignment).
+    Always the corpus's second correct solution (``correct_b``: proven only
+    here, under nbgrader) and the untouched release; with ``everything``
+    also the reference answers (``correct``), the corpus's several
+    mistakes, the answers written as the lessons write them and the packed
+    single mistakes of `graded_rounds` (tests/test_corpus.py proves these
+    in-process for every assignment).
     """
     spec = corpus.load(assignment)
     release = notebooks.read(Course(project).release_notebook(assignment))
     reference = samples.reference_answers(notebooks.read(course.source_notebook(project, assignment)))
     every_test = frozenset(notebooks.test_points(notebooks.read(course.source_notebook(project, assignment))))
     chosen = {
-        "correct": (samples.fill(release, reference), frozenset()),
+        "correct_b": (samples.fill(release, {**reference, **spec.second_correct}), frozenset()),
         "untouched": (release, every_test),
     }
     if not everything:
         return chosen
+    chosen["correct"] = (samples.fill(release, reference), frozenset())
     chosen["some_wrong"] = (samples.fill(release, {**reference, **spec.mixed.overrides}), frozenset(spec.mixed.loses))
     chosen["lesson_style"] = (samples.fill(release, {**reference, **spec.lesson_style}), frozenset())
     for index, packed in enumerate(graded_rounds(assignment)):

@@ -2,16 +2,17 @@
 
 One batch per assignment, graded two at a time in a scratch copy of the
 course (fashion_dense's is the session's batch, tests/fashion_dense_batch.py):
-the reference answers and the untouched release notebook; for
-fashion_dense also the corpus's submission with several mistakes, the
+the corpus's second correct solution (proven here only, under real
+nbgrader) and the untouched release notebook; for fashion_dense also the
+reference answers, the corpus's submission with several mistakes, the
 answers written the way the lessons write them and single mistakes of the
 corpus packed into notebooks (`corpus.rounds`: mistakes in different cells,
 losing different tests; the few that, with the several mistakes, lose
 every test cell: `corpus.covering`). tests/test_corpus.py proves every
-assignment's several mistakes, lesson-style answers, a second correct
-solution and every mistake alone in-process; what the pipeline does with
-a lost point (the gradebook, the feedback page's message) is the same code
-for every assignment. Each must lose exactly the tests it should, and
+assignment's reference, several mistakes, lesson-style answers and every
+mistake alone in-process; what the pipeline does with a lost point (the
+gradebook, the feedback page's message) is the same code for every
+assignment. Each must lose exactly the tests it should, and
 no feedback page may show a line of a hidden test. tests/test_grading.py
 proves the runner's failure handling on one assignment, and that a
 notebook graded again in another run (another worker, another training
@@ -72,11 +73,13 @@ def lost(result) -> set[str]:
     return {cell for cell, score in result.scores.items() if score < result.max_scores[cell]}
 
 
-def test_reference_gets_full_automatic_marks(assignment, root, graded):
+def test_right_answers_get_full_automatic_marks(assignment, root, graded):
     _, grades, _ = graded
-    result = grades["correct"]
-    assert result.status == "graded" and result.scores == result.max_scores
-    assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(root, assignment)))
+    right = [grades[student] for student in ("correct", "correct_b") if student in grades]
+    assert right, "no right notebook graded"
+    for result in right:
+        assert result.status == "graded" and result.scores == result.max_scores, (result.student, result.messages)
+        assert result.max_scores == notebooks.test_points(notebooks.read(course.source_notebook(root, assignment)))
 
 
 @pytest.mark.parametrize("assignment", FULLY_GRADED, scope="module")
@@ -87,7 +90,7 @@ def test_answers_written_as_the_lessons_write_them_get_full_marks(graded):
 
 def test_untouched_release_gets_zero_without_failing(graded):
     _, grades, _ = graded
-    assert grades["untouched"].max_scores == grades["correct"].max_scores
+    assert grades["untouched"].max_scores == grades["correct_b"].max_scores
     assert set(grades["untouched"].scores.values()) == {0.0}
 
 

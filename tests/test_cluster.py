@@ -87,8 +87,9 @@ class Cluster:
             self.kill(process)
 
 
-# Students of the session's batch (tests/fashion_dense_batch.py) graded here again: right, wrong, broken.
-CLUSTER_STUDENTS = ("correct", "some_wrong", "kernel_exits", "not_json")
+# Students of the session's batch (tests/fashion_dense_batch.py) graded here again: right, wrong (9 output units,
+# with the helpers patched: the guard undoes it), broken. Only the right one trains a model.
+CLUSTER_STUDENTS = ("correct", "tampering", "kernel_exits", "not_json")
 # Graded when the scheduler goes away: notebooks that train nothing, so the rerun that resumes is quick.
 RESUMED_STUDENTS = ("untouched", "kernel_exits", "not_json")
 

@@ -1,4 +1,9 @@
-"""Brief training: in a fresh process or the warm service, deterministic (the same bits either way), with clear failures."""
+"""Brief training: in a fresh process or the warm service, deterministic (the same bits either way), with clear failures.
+
+Tests about determinism and about what the trainer ignores train in fresh
+processes (the warm service would answer the second request from its
+reuse of results); the others train in the warm service, as grading does.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,12 @@ from autograder.learner.checks import CheckFailure
 from conftest import require
 
 SMALL = budgets.TrainingBudget(dataset="fashion_mnist", train_size=1000, test_size=500, epochs=1, batch_size=64)
+
+
+@pytest.fixture
+def warm(warm_service, monkeypatch):
+    """Brief training goes to the module's warm service (as under the grader), not to a fresh process."""
+    monkeypatch.setenv(training.SERVICE_VARIABLE, str(warm_service.socket))
 
 
 def small_model(units=10, loss="sparse_categorical_crossentropy", compile_it=True, activation="relu"):
@@ -47,7 +58,7 @@ def test_trained_weights_of_the_learner_are_not_used():
     assert training.brief_train(model, SMALL).test_accuracy == training.brief_train(small_model(), SMALL).test_accuracy
 
 
-def test_shuffled_labels_cannot_be_learnt():
+def test_shuffled_labels_cannot_be_learnt(warm):
     require("fashion_mnist")
     result = training.brief_train(small_model(), budgets.TrainingBudget(**{**SMALL.__dict__, "shuffle_labels": True}))
     assert result.test_accuracy < 0.3
@@ -58,13 +69,13 @@ def test_uncompiled_model_is_refused_before_training():
         training.brief_train(small_model(compile_it=False), SMALL, "build()")
 
 
-def test_wrong_output_size_is_a_clear_failure():
+def test_wrong_output_size_is_a_clear_failure(warm):
     require("fashion_mnist")
     with pytest.raises(CheckFailure, match=r"output shape must be \(None, 10\), found \(None, 9\)"):
         training.brief_train(small_model(units=9), SMALL, "build()")
 
 
-def test_loss_that_does_not_fit_the_labels():
+def test_loss_that_does_not_fit_the_labels(warm):
     require("fashion_mnist")
     with pytest.raises(CheckFailure, match="training build\\(\\): expected a model that trains"):
         training.brief_train(small_model(loss="categorical_crossentropy"), SMALL, "build()")
@@ -77,7 +88,7 @@ def test_time_limit(monkeypatch):
         training.brief_train(small_model(), budgets.TrainingBudget(**long_run))
 
 
-def test_cache_reuses_results_for_the_same_architecture(tmp_path, monkeypatch):
+def test_cache_reuses_results_for_the_same_architecture(warm, tmp_path, monkeypatch):
     require("fashion_mnist")
     monkeypatch.setenv(training.CACHE_VARIABLE, str(tmp_path))
     first = training.brief_train(small_model(), SMALL)
@@ -134,7 +145,7 @@ class Doubler(keras.layers.Layer):
         return inputs * 2
 
 
-def test_model_with_a_custom_layer_is_a_clear_failure():
+def test_model_with_a_custom_layer_is_a_clear_failure(warm):
     require("fashion_mnist")
     model = keras.Sequential([keras.Input((28, 28)), layers.Flatten(), Doubler(), layers.Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

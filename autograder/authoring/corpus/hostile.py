@@ -1,11 +1,14 @@
 """Notebooks that attack the grader: the hostile corpus (docs/security.md lists what stops each).
 
 Each attack is the code of one answer cell of a `fashion_dense` notebook
-(``class_names``) whose other answers are right, so that the attacker
-loses that cell's test at least. `tests/test_grading.py` grades every attack
-in one real batch beside right and wrong notebooks and checks that the
-batch finishes, the right notebooks keep full marks, each attacker loses
-what is listed here, and nothing else in the course changes.
+(``class_names``), so that the attacker loses that cell's test at least.
+`tests/test_grading.py` grades every attack in one real batch beside right
+and wrong notebooks and checks that the batch finishes, the right notebooks
+keep full marks, each attacker loses what is listed here, and nothing else
+in the course changes. Attacks on the grader's processes are graded with
+every other answer right (the rest of the notebook, training included, must
+still grade); the others with only the next answer (``scale_images``)
+right, so that no model trains in them (tests/fashion_dense_batch.py).
 
 ``{course}`` in an attack's code is replaced by the course root (what a
 student could guess or read in a path the grader printed).
