@@ -98,6 +98,12 @@ def load_release(root: Path) -> ReleaseSettings:
     return ReleaseSettings(config=nbgrader_run.course_config(root))
 
 
+def cell_limit_s(root: Path, cell_timeout_s: int, timeout_s: float) -> int:
+    """Seconds the grader lets one cell run: ``cell_timeout_s`` (0: the course's ``c.Execute.timeout``), at most the
+    whole submission's ``timeout_s``."""
+    return int(min(cell_timeout_s or nbgrader_run.configured_cell_timeout(root), timeout_s))
+
+
 def load(root: Path) -> GradingSettings:
     """Return the grading settings of the course at ``root``: ``c.GradingSettings`` in its config, else the defaults.
 

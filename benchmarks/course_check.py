@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import site
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,18 +25,8 @@ from autograder.authoring import samples, student_package
 from autograder.course import Course
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def student_environment(folder: Path, wheel: Path) -> Path:
-    """A venv with ``wheel`` installed (no dependencies) that borrows this environment's libraries; its bin folder."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
-    python = folder / "bin" / "python"
-    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    (Path(own) / "borrowed-libraries.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index", "--no-deps",
-                    "--quiet", str(wheel)], check=True)
-    return python.parent
+sys.path.insert(0, str(ROOT / "tests"))
+import venvs  # noqa: E402  (the tests' student environments: a new venv borrowing this one's libraries)
 
 
 def time_check(bin_folder: Path, notebook, folder: Path) -> tuple[float, int]:
@@ -46,12 +34,8 @@ def time_check(bin_folder: Path, notebook, folder: Path) -> tuple[float, int]:
     folder.mkdir(parents=True)
     path = folder / "notebook.ipynb"
     notebooks.write(notebook, path)
-    environment = {key: value for key, value in os.environ.items() if key not in ("AUTOGRADER_MODE", "NBGRADER_EXECUTION")}
-    environment.update(PATH=os.pathsep.join([str(bin_folder), environment["PATH"]]), TF_CPP_MIN_LOG_LEVEL="3",
-                       MPLBACKEND="Agg")
     began = time.perf_counter()
-    finished = subprocess.run([str(bin_folder / "course-check"), path.name], cwd=folder, env=environment,
-                              capture_output=True, text=True)
+    finished = venvs.run_as_student(bin_folder / "course-check", path.name, cwd=folder)
     return time.perf_counter() - began, finished.returncode
 
 
@@ -67,8 +51,9 @@ def main() -> int:
         scratch_path = Path(scratch)
         for assignment in arguments.assignments:
             release_folder = Course(ROOT).release_folder(assignment)
-            bin_folder = student_environment(scratch_path / f"{assignment}-venv",
-                                             release_folder / student_package.wheel_name())
+            python = venvs.borrowing_venv(scratch_path / f"{assignment}-venv")
+            venvs.pip_install(python, str(release_folder / student_package.wheel_name()))
+            bin_folder = python.parent
             release = notebooks.read(Course(ROOT).release_notebook(assignment))
             right = samples.fill(release, samples.reference_answers(
                 notebooks.read(course.source_notebook(ROOT, assignment))))

@@ -8,10 +8,14 @@ wrong submission in the corpus.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import shutil
+import threading
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -194,3 +198,23 @@ def warm_trainer(tmp_path_factory):
     service.start()
     yield service
     service.stop()
+
+
+@dataclass(frozen=True)
+class LocalHost:
+    """A folder served over HTTP on 127.0.0.1, standing in for a download host: put files in ``folder``."""
+
+    folder: Path
+    url: str  # ends with "/"
+
+
+@pytest.fixture
+def local_host(tmp_path):
+    """A `LocalHost` for one test, stopped after it."""
+    folder = tmp_path / "host"
+    folder.mkdir()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield LocalHost(folder, f"http://127.0.0.1:{server.server_address[1]}/")
+    server.shutdown()

@@ -97,7 +97,7 @@ def _with_cell_source(notebook: nbformat.NotebookNode, grade_id: str, source: st
 def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbformat.NotebookNode | str | None, frozenset[str]]]:
     """Each student's notebook of the batch (a text for a damaged file, None for none) and the cells it must lose."""
     release, right, spec = release_notebook(project), answers(project), corpus.load(ASSIGNMENT)
-    unanswered = unanswered_tests(project)
+    left_out = unanswered(all_tests(project))
     nine_outputs = next(wrong for wrong in spec.wrong if wrong.name == "9 output units")
     wrong_scale = next(wrong for wrong in spec.wrong if wrong.name == "images not scaled")
     absolute = f", pathlib.Path({str(course_root)!r})"
@@ -120,12 +120,12 @@ def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbforma
                            frozenset({"test_class_names"})),
         "edited_locked": (_with_cell_source(samples.fill(release, {**right, **wrong_scale.overrides}),
                                             "test_scale_images", "pass"), wrong_scale.loses),
-        "reads_source": (attacking(release, right, READ_SOURCE.format(extra="")), unanswered | {"test_class_names"}),
+        "reads_source": (attacking(release, right, READ_SOURCE.format(extra="")), left_out | {"test_class_names"}),
         "reads_source_absolute": (attacking(release, right, READ_SOURCE.format(extra=absolute)),
-                                  unanswered | sandboxed_loses),
+                                  left_out | sandboxed_loses),
         "reads_runner_files": (attacking(release, right, READ_TEMPLATE.replace("{course!r}", repr(str(course_root)))),
-                               unanswered | sandboxed_loses),
-        "reads_gradebook": (attacking(release, right, READ_GRADEBOOK), unanswered | sandboxed_loses),
+                               left_out | sandboxed_loses),
+        "reads_gradebook": (attacking(release, right, READ_GRADEBOOK), left_out | sandboxed_loses),
         "not_json": ("{not json", all_tests(project)),
         "missing_file": (None, all_tests(project)),
         **hostile_notebooks(release, right, course_root, all_tests(project)),
@@ -135,18 +135,18 @@ def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbforma
 # Attacks on the grader's processes: the rest of their notebook, training included, must still grade, so every
 # other answer is right. Every other attack is graded with only the answers up to scale_images (`attacking`).
 FULLY_ANSWERED_ATTACKS = frozenset({"kills_everything", "signals_parent"})
-# What a notebook answered only up to scale_images loses besides the attacked cell: no model trains in it.
+# The cells those other attackers answer (the reference's answers): none trains a model.
 ANSWERED_UP_TO = ("class_names", "scale_images")
 
 
 def attacking(release, answers: dict[str, str], attack: str) -> nbformat.NotebookNode:
     """``release`` with ``attack`` as the class_names answer, the reference scale_images and nothing after it."""
-    return samples.fill(release, {"class_names": attack, "scale_images": answers["scale_images"]})
+    return samples.fill(release, {**{cell: answers[cell] for cell in ANSWERED_UP_TO}, "class_names": attack})
 
 
-def unanswered_tests(project: Path) -> frozenset[str]:
+def unanswered(every_test: frozenset[str]) -> frozenset[str]:
     """The test cells a notebook answered only up to scale_images loses."""
-    return all_tests(project) - {"test_class_names", "test_scale_images"}
+    return every_test - {f"test_{cell}" for cell in ANSWERED_UP_TO}
 
 
 def hostile_notebooks(release, answers, course_root: Path, every_test: frozenset[str]) -> dict:
@@ -155,7 +155,6 @@ def hostile_notebooks(release, answers, course_root: Path, every_test: frozenset
     Attacks that would harm the grader itself on a machine without namespaces are graded only where they are in force.
     """
     confined = sandbox.available()
-    unanswered = every_test - {"test_class_names", "test_scale_images"}
     notebooks_and_losses = {}
     for attack in hostile.ATTACKS:
         if not confined and attack.harms_without_sandbox:
@@ -164,7 +163,7 @@ def hostile_notebooks(release, answers, course_root: Path, every_test: frozenset
         if attack.name in FULLY_ANSWERED_ATTACKS:
             notebook, besides = samples.fill(release, {**answers, hostile.CELL: code}), frozenset()
         else:
-            notebook, besides = attacking(release, answers, code), unanswered
+            notebook, besides = attacking(release, answers, code), unanswered(every_test)
         cell_losses = {"cell": frozenset({"test_class_names"}) | besides, "all": every_test, "none": besides}
         notebooks_and_losses[attack.name] = (notebook, cell_losses[attack.loses if confined else attack.unsandboxed_loses])
     return notebooks_and_losses

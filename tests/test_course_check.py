@@ -9,7 +9,6 @@ benchmarks/course_check.py, not here.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from autograder.authoring import samples, student_package
 from autograder.course import Course
 from autograder.learner import course_check
 from conftest import require
-from venvs import borrowing_venv, pip_install
+from venvs import borrowing_venv, pip_install, run_as_student
 
 ASSIGNMENT = "fashion_dense"
 
@@ -39,10 +38,7 @@ def _check(command: Path, notebook: nbformat.NotebookNode, folder: Path, *flags:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{ASSIGNMENT}.ipynb"
     notebooks.write(notebook, path)
-    environment = {key: value for key, value in os.environ.items() if key not in ("AUTOGRADER_MODE", "NBGRADER_EXECUTION")}
-    environment["PATH"] = os.pathsep.join([str(command.parent), environment["PATH"]])
-    return subprocess.run([str(command), path.name, *flags], capture_output=True, text=True, cwd=folder, timeout=600,
-                          env={**environment, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"})
+    return run_as_student(command, path.name, *flags, cwd=folder)
 
 
 def test_a_right_notebook_is_ready_to_submit(root, course_check_command, tmp_path):

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
-import http.server
 import pickle
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -257,17 +254,11 @@ def test_sign_language_csv_hands_out_plain_text_even_from_a_gzipped_copy(empty_p
 
 
 @pytest.fixture
-def host(tmp_path, monkeypatch):
-    """A local HTTP server standing in for the official hosts (its folder, filled by the test); downloads allowed."""
-    served = tmp_path / "host"
-    served.mkdir()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setattr(datasets, "KERAS_ORIGIN", f"http://127.0.0.1:{server.server_address[1]}/")
+def host(local_host, monkeypatch):
+    """The local host standing in for the official hosts (its folder, filled by the test); downloads allowed."""
+    monkeypatch.setattr(datasets, "KERAS_ORIGIN", local_host.url)
     monkeypatch.delenv(datasets.OFFLINE_VARIABLE)
-    yield served
-    server.shutdown()
+    return local_host.folder
 
 
 @pytest.fixture

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
 import subprocess
-import threading
 import zipfile
 
 import pytest
@@ -132,19 +129,12 @@ def test_the_install_cell_installs_the_wheel_beside_the_notebook_then_nothing(wh
     assert again.returncode == 0 and "installing" not in again.stdout and "ready" in again.stdout, again.stderr
 
 
-def test_the_install_cell_installs_from_the_course_address_where_the_wheel_is_not_beside_it(wheel, tmp_path):
+def test_the_install_cell_installs_from_the_course_address_where_the_wheel_is_not_beside_it(wheel, tmp_path,
+                                                                                         local_host):
     python = borrowing_venv(tmp_path / "venv")
-    hosted = tmp_path / "hosted"
-    hosted.mkdir()
-    shutil.copy(wheel, hosted)
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(hosted)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/{wheel.name}"
-        finished = _run_cell(python, _install_cell(url), tmp_path)
-    finally:
-        server.shutdown()
+    shutil.copy(wheel, local_host.folder)
+    url = f"{local_host.url}{wheel.name}"
+    finished = _run_cell(python, _install_cell(url), tmp_path)
     assert finished.returncode == 0, finished.stderr[-2000:]
     assert f"installing {url}" in finished.stdout and "ready" in finished.stdout
 

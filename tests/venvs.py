@@ -10,6 +10,7 @@ pip, a wheel of ours, is the only ``autograder`` there.
 
 from __future__ import annotations
 
+import os
 import site
 import subprocess
 import sys
@@ -38,3 +39,13 @@ def pip_uninstall(python: Path, *distributions: str) -> subprocess.CompletedProc
     """Uninstall ``distributions`` from the environment of ``python`` with the running environment's pip."""
     return subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "uninstall", "--yes", "--quiet",
                            *distributions], capture_output=True, text=True, check=True)
+
+
+def run_as_student(command: Path, *arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``command`` (from such an environment's bin folder, which goes first on PATH) in ``cwd``, as a student
+    would: outside grading mode, TensorFlow's start-up lines off."""
+    environment = {key: value for key, value in os.environ.items() if key not in ("AUTOGRADER_MODE", "NBGRADER_EXECUTION")}
+    environment.update(PATH=os.pathsep.join([str(command.parent), environment["PATH"]]), TF_CPP_MIN_LOG_LEVEL="3",
+                       MPLBACKEND="Agg")
+    return subprocess.run([str(command), *arguments], capture_output=True, text=True, cwd=cwd, env=environment,
+                          timeout=600)

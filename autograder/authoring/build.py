@@ -54,8 +54,9 @@ def _for_students(root: Path, name: str, generated: bytes) -> bytes:
     notebook = nbformat.reads(generated.decode("utf-8"), as_version=4)
     install_cell.with_install_cells(notebook, name, student_package.wheel_name(), autograder.__version__,
                                     settings.load_release(root).learner_wheel_url)
-    limit = settings.load(root).cell_timeout_s or nbgrader_run.configured_cell_timeout(root)
-    notebook.metadata["autograder"] = {"cell_timeout_s": limit}
+    grading = settings.load(root)
+    notebook.metadata["autograder"] = {"cell_timeout_s": settings.cell_limit_s(root, grading.cell_timeout_s,
+                                                                                 grading.timeout_s)}
     return (nbformat.writes(notebook) + "\n").encode("utf-8")
 
 

@@ -141,19 +141,13 @@ def _run_fresh(saved, folder: Path, limit: float):
     def finished(cell, cell_index, **_) -> None:
         cell.metadata[SECONDS_KEY] = time.perf_counter() - began.get(cell_index, time.perf_counter())
 
-    previous = os.environ.get(modes.MODE_VARIABLE)
-    os.environ[modes.MODE_VARIABLE] = "grading"  # the kernel inherits it
     try:
         NotebookClient(notebook, timeout=limit, allow_errors=True, interrupt_on_timeout=True,
                        resources={"metadata": {"path": str(folder)}},
-                       on_cell_execute=started, on_cell_executed=finished).execute()
+                       on_cell_execute=started, on_cell_executed=finished).execute(
+            env={**os.environ, modes.MODE_VARIABLE: "grading"})
     except DeadKernelError:
         notebook.cells[max(began)].metadata[DIED_KEY] = True
-    finally:
-        if previous is None:
-            os.environ.pop(modes.MODE_VARIABLE, None)
-        else:
-            os.environ[modes.MODE_VARIABLE] = previous
     return notebook
 
 

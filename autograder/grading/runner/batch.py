@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder import course, install_check, nbgrader_run
+from autograder import course, install_check, settings
 from autograder.course import Course
 from autograder.grading import late, results, workfolders
 from autograder.grading.intake import limits as intake_limits
@@ -327,8 +327,7 @@ def _plan(
     assignment = template.assignment
     limits = Limits(
         timeout_s=options.timeout_s,
-        cell_timeout_s=int(min(options.cell_timeout_s or nbgrader_run.configured_cell_timeout(the_course.root),
-                               options.timeout_s)),
+        cell_timeout_s=settings.cell_limit_s(the_course.root, options.cell_timeout_s, options.timeout_s),
         memory_mib=options.memory_mib or hardware.default_memory_limit_mib(options.workers or hardware.default_workers()),
     )
     private = tuple(str(path.resolve()) for path in the_course.private_paths())
