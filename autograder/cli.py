@@ -84,7 +84,7 @@ def _grade(arguments: argparse.Namespace) -> int:
     root = (arguments.course or course.find_root()).resolve()
     configured = settings.load(root).merged(
         workers=arguments.workers, timeout_s=arguments.timeout, cell_timeout_s=arguments.cell_timeout,
-        memory_mib=arguments.memory, backend=arguments.backend, feedback=arguments.feedback,
+        memory_mib=arguments.memory, disk_mib=arguments.disk, backend=arguments.backend, feedback=arguments.feedback,
     )
     options = batch.GradeOptions(
         submissions=arguments.submissions,
@@ -224,6 +224,8 @@ def parser() -> argparse.ArgumentParser:
     grade_parser.add_argument("--cell-timeout", type=int,
                               help="seconds for one cell (default: the course's Execute.timeout)")
     grade_parser.add_argument("--memory", type=int, help="MiB for one kernel (default: a share of RAM)")
+    grade_parser.add_argument("--disk", type=int,
+                              help="MiB of files one kernel may write (default 2048, at most a quarter of the free disk)")
     grade_parser.add_argument("--backend", choices=batch.BACKENDS, help="Keras backend (default: $KERAS_BACKEND)")
     grade_parser.add_argument("--student", action="append", default=[], help="grade only this student (repeatable)")
     grade_parser.add_argument("--force", action="store_true", help="regrade students already graded")

@@ -35,6 +35,7 @@ class GradingSettings(Configurable):
         timeout_s: seconds for one whole submission (``--timeout``).
         cell_timeout_s: seconds for one cell (``--cell-timeout``; 0: ``c.Execute.timeout``).
         memory_mib: MiB for one kernel (``--memory``; 0: a share of RAM).
+        disk_mib: MiB of files one kernel may write (``--disk``; less where the disk has little room).
         backend: the Keras backend (``--backend``; None: ``$KERAS_BACKEND``).
         feedback: ``messages`` or ``full`` (``--feedback``).
         due_dates: assignment id to its due date (ISO 8601).
@@ -50,6 +51,8 @@ class GradingSettings(Configurable):
     cell_timeout_s = Int(0, help="Seconds one cell may take (0: the course's Execute.timeout).").tag(config=True)
     memory_mib = Int(0, help="MiB of memory for one submission's kernel (0: a share of the machine's RAM).").tag(
         config=True)
+    disk_mib = Int(2048, help="MiB of files one submission's kernel may write into its folder (at most a quarter of "
+                              "the disk's free space).").tag(config=True)
     backend = Unicode(None, allow_none=True, help="Keras backend to grade with: tensorflow, jax or torch "
                                                   "(None: the environment's KERAS_BACKEND).").tag(config=True)
     feedback = Enum(FEEDBACK_MODES, "messages", help="Feedback pages: 'messages' (each failed check's message) or "

@@ -36,7 +36,10 @@ FULL_CORPUS = os.environ.get("AUTOGRADER_FULL_CORPUS", "") == "1"
 
 ASSIGNMENT = "fashion_dense"
 CELL_TIMEOUT_S = 20
-MEMORY_MIB = 3000
+# Limits the attacks pass well within the cell limit, also on a virtual machine that gives a process fresh memory
+# (and page cache) at some 70 MB/s: a right notebook's kernel peaks near 1,000 MiB.
+MEMORY_MIB = 1600
+DISK_MIB = 256
 
 READ_SOURCE = """
 import json, pathlib
@@ -60,6 +63,11 @@ books = [folder / "gradebook.db" for folder in pathlib.Path.cwd().parents if (fo
 hidden_tests = sqlite3.connect(books[0]).execute("select source from source_cell").fetchall()
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+"""
+IGNORE_INTERRUPT = """
+import signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+time.sleep(10**6)
 """
 TAMPER = """
 import keras
@@ -107,8 +115,9 @@ def batch_notebooks(project: Path, course_root: Path) -> dict[str, tuple[nbforma
         **standard_notebooks(project),
         "infinite_loop": (samples.fill(release, {**right, "scale_images": "while True:\n    pass"}),
                           frozenset({"test_scale_images"})),
-        "sleeps_forever": (samples.fill(release, {**right, "compile_model": "import time\ntime.sleep(10**6)"}),
-                           frozenset({"test_compile_model", "test_accuracy"})),
+        # Interrupted at the cell limit, it sleeps on: the kernel is stopped, so every later cell is lost too.
+        "ignores_interrupt": (samples.fill(release, {**right, "compile_model": IGNORE_INTERRUPT}),
+                              frozenset({"test_compile_model", "test_callbacks", "test_train", "test_accuracy"})),
         "kernel_exits": (samples.fill(release, {**right, "callbacks": "import os\nos._exit(3)"}),
                          frozenset({"test_callbacks", "test_train", "test_accuracy"})),
         "out_of_memory": (samples.fill(release, {**right, "train": "import numpy\nbig = numpy.ones(2**30, 'float32')"}),
@@ -183,7 +192,8 @@ def write_batch(folder, fixtures) -> None:
 
 
 def options(batch, **changes) -> GradeOptions:
-    settings = dict(submissions=batch, workers=2, cell_timeout_s=CELL_TIMEOUT_S, memory_mib=MEMORY_MIB)
+    settings = dict(submissions=batch, workers=2, cell_timeout_s=CELL_TIMEOUT_S, memory_mib=MEMORY_MIB,
+                    disk_mib=DISK_MIB)
     settings.update(changes)
     return GradeOptions(**settings)
 

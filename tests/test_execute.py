@@ -33,3 +33,13 @@ def test_output_within_the_limit_is_left_alone():
     assert [dict(output) for output in cell.outputs] == before
     execute._cap_printed_output(cell, 0)  # 0: no limit
     assert [dict(output) for output in cell.outputs] == before
+
+
+@pytest.mark.parametrize(("limit_mib", "free_gib", "allowed_mib"), [
+    (2048, 60, 2048),  # a roomy disk: the limit
+    (2048, 4, 1024),  # little room: a quarter of it (the grader's gradebook must still be written)
+    (2048, 0, 1),  # a full disk: the first write stops the kernel
+    (0, 1, 0),  # no limit asked
+])
+def test_a_kernel_may_fill_at_most_a_quarter_of_the_free_disk(limit_mib, free_gib, allowed_mib):
+    assert execute.disk_allowance_mib(limit_mib, free_gib << 30) == allowed_mib

@@ -62,7 +62,7 @@ def _lost(result: results.SubmissionResult) -> frozenset[str]:
 
 
 @pytest.mark.parametrize("student", [
-    "correct", "correct_b", "infinite_loop", "sleeps_forever", "kernel_exits", "out_of_memory", "tampering",
+    "correct", "correct_b", "infinite_loop", "ignores_interrupt", "kernel_exits", "out_of_memory", "tampering",
     "deleted_locked", "edited_locked", "reads_source", "reads_source_absolute", "reads_runner_files",
     "reads_gradebook", "not_json", "missing_file", *[attack.name for attack in hostile.ATTACKS],
 ])
@@ -78,7 +78,7 @@ def test_each_submission_gets_its_expected_grade(graded_batch, student, project)
 @pytest.mark.parametrize("student, status, words", [
     ("infinite_loop", "graded", f"ran longer than the grader's limit of {CELL_TIMEOUT_S} s"),
     ("kernel_exits", "graded", "the kernel stopped"),
-    ("out_of_memory", "graded", "more than the grader's limit of 3000 MiB"),
+    ("out_of_memory", "graded", f"more than the grader's limit of {MEMORY_MIB} MiB"),
     ("not_json", "failed", "is not a readable Jupyter notebook"),
     ("missing_file", "failed", "no notebook in missing_file/"),
 ])

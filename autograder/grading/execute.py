@@ -14,8 +14,14 @@
 - keeps grading when the kernel dies (out of memory, ``os._exit``, a
   crash): the cell that killed it and every later code cell get an error
   saying so, so they lose their points and earlier cells keep theirs;
-- stops the kernel when it uses more memory than ``memory_limit_mb``;
-- says in plain words when a cell ran past the time limit;
+- stops the kernel when it uses more memory than ``memory_limit_mb``, or
+  writes more into its own folder than ``disk_limit_mb`` or a quarter of
+  what that disk had free when the kernel started, whichever is less
+  (`disk_allowance_mib`: a full disk would fail the grader's own writes);
+- says in plain words when a cell ran past the time limit, and stops the
+  kernel when the interrupt does not stop the cell (a loop in compiled
+  code): that cell and every later one lose their points, earlier ones
+  keep theirs, instead of nbgrader failing the whole notebook;
 - keeps at most ``output_limit_kb`` of a cell's printed output, saying how
   much it cut (nbgrader's ``LimitOutput`` counts lines only, so megabytes
   on one line would otherwise fill the autograded notebook and the
@@ -30,20 +36,20 @@ from __future__ import annotations
 
 import json
 import os
-import signal
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
 import psutil
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Any as TraitAny
 from traitlets import Bool, Integer
 
-from autograder.grading import guard
+from autograder.grading import guard, processes
 from autograder.notebooks import role_of
 
 # Where GuardedExecute leaves data for the grader in a cell's metadata.
@@ -63,6 +69,8 @@ GUARD_IN_KERNEL = (
 PROTECT_CODE = f"{GUARD_IN_KERNEL}.protect(globals())\n"
 RESTORE_CODE = f"print(__import__('json').dumps({GUARD_IN_KERNEL}.restore(globals())))\n"
 MEMORY_POLL_SECONDS = 0.25
+# A kernel may fill at most this share of the free space its folder's disk had when it started.
+DISK_SHARE_OF_FREE = 4
 
 
 class KernelHandle:
@@ -135,6 +143,13 @@ class GuardedExecute(Execute):
             self._death_reason = self._death_reason or "the kernel stopped (it crashed, ran out of memory or exited)"
             cell.outputs.append(_error("KernelDied", f"{self._death_reason} while running this cell"))
             return cell, resources
+        except CellTimeoutError:  # interrupted at the time limit, the kernel did not answer: it is stuck
+            self._death_reason = self._death_reason or (
+                f"a cell ran longer than the grader's limit of {self.timeout} s and did not stop when interrupted, "
+                "so the kernel was stopped")
+            self._kill_kernel()
+            cell.outputs.append(_error("CellTimeoutError", f"{self._death_reason} while running this cell"))
+            return cell, resources
         _cap_printed_output(cell, self.output_limit_kb << 10)
         if role == "test":
             _stderr_to_stdout(cell)
@@ -151,13 +166,27 @@ class GuardedExecute(Execute):
         """Record the trusted modules before any learner code, and start the memory watch."""
         self._memory_watch = threading.Event()
         watched = self.memory_limit_mb > 0 or self.disk_limit_mb > 0
-        if watched and self.km is not None and getattr(self.km, "provisioner", None) is not None:
-            pid = self.km.provisioner.pid or self.km.provisioner.process.pid
+        pid = self._kernel_pid()
+        if watched and pid is not None:
             # A kernel the worker started has a folder of its own (its connection file's); plain nbgrader's does not.
             own = Path(self.km.connection_file).parent if self.kernel is not None else None
-            threading.Thread(target=self._watch_memory, args=(pid, own), daemon=True).start()
+            allowance = disk_allowance_mib(self.disk_limit_mb, shutil.disk_usage(own).free) if own else 0
+            threading.Thread(target=self._watch_memory, args=(pid, own, allowance), daemon=True).start()
         if self.guard:
             self._run_hidden(PROTECT_CODE, index)
+
+    def _kernel_pid(self) -> int | None:
+        """The process the kernel runs in (its sandbox wrapper where there is one), or None when unknown."""
+        provisioner = getattr(self.km, "provisioner", None) if self.km is not None else None
+        if provisioner is None:
+            return None
+        return provisioner.pid or getattr(getattr(provisioner, "process", None), "pid", None)
+
+    def _kill_kernel(self) -> None:
+        """Kill the kernel and everything it started."""
+        pid = self._kernel_pid()
+        if pid is not None:
+            processes.kill_family(pid)
 
     def _run_hidden(self, code: str, index: int) -> str:
         """Run grader code in the kernel, outside the notebook; return what it printed."""
@@ -171,8 +200,8 @@ class GuardedExecute(Execute):
             self.nb.cells[index] = notebook_cell  # nbclient stores the cell it ran at ``index``
         return "".join(output.get("text", "") for output in scratch.outputs if output.output_type == "stream")
 
-    def _watch_memory(self, pid: int, folder: Path | None) -> None:
-        """Kill the kernel's process tree once its resident memory (or its folder's size) passes the limit."""
+    def _watch_memory(self, pid: int, folder: Path | None, disk_mib: int) -> None:
+        """Kill the kernel's process tree once its resident memory or its folder's size (``disk_mib``) passes its limit."""
         assert self._memory_watch is not None
         limit = self.memory_limit_mb * 1024 * 1024 if self.memory_limit_mb > 0 else float("inf")
         while not self._memory_watch.wait(MEMORY_POLL_SECONDS):
@@ -182,24 +211,34 @@ class GuardedExecute(Execute):
                 used = sum(process.memory_info().rss for process in tree)
             except psutil.Error:
                 return
-            written = _folder_bytes(folder) if folder is not None and self.disk_limit_mb > 0 else 0
+            written = _folder_bytes(folder) if folder is not None and disk_mib > 0 else 0
             if used > limit:
                 self._death_reason = (
                     f"the kernel used {used / 2**20:.0f} MiB, more than the grader's limit of "
                     f"{self.memory_limit_mb} MiB, and was stopped"
                 )
-            elif self.disk_limit_mb > 0 and written > self.disk_limit_mb << 20:
+            elif disk_mib > 0 and written > disk_mib << 20:
                 self._death_reason = (
                     f"the notebook wrote {written / 2**20:.0f} MiB of files, more than the grader's limit of "
-                    f"{self.disk_limit_mb} MiB, and was stopped"
+                    f"{disk_mib:,} MiB, and was stopped"
                 )
             if self._death_reason is not None:
-                for process in reversed(tree):
-                    try:
-                        os.kill(process.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+                processes.kill_family(pid)
                 return
+
+
+def disk_allowance_mib(limit_mib: int, free_bytes: int) -> int:
+    """What a kernel may write into its folder: ``limit_mib`` (0: no limit), or less on a disk with little room.
+
+    At most a quarter of the disk's free space (``free_bytes``) when the
+    kernel starts: the watch looks every `MEMORY_POLL_SECONDS`, so a notebook
+    writes on for a moment after passing its allowance, and the grader must
+    still be able to write the gradebook and the graded notebook (on a full
+    disk both fail and the submission is not graded). At least 1 MiB.
+    """
+    if limit_mib <= 0:
+        return 0
+    return max(1, min(limit_mib, (free_bytes // DISK_SHARE_OF_FREE) >> 20))
 
 
 def _folder_bytes(folder: Path) -> int:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import re
 import shutil
 import threading
 import time
@@ -53,6 +54,8 @@ BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 # Errors the grader itself puts in a cell (time limit, dead kernel): worth
 # reporting even in cells nbgrader does not track.
 GRADER_ERRORS = ("CellTimeoutError", "KernelDied")
+# The last line of a Python traceback: an exception's (dotted) name, then its message.
+EXCEPTION_LINE = re.compile(r"^[\w.]*(?:Error|Exception)\w*: ")
 
 
 class Worker:
@@ -204,14 +207,19 @@ def _unreadable(notebook: Path) -> str | None:
 
 
 def nbgrader_problem(answer: dict) -> str:
-    """The most telling line of what nbgrader's API answered: its first logged error, else the traceback's last error."""
-    logged = [line.strip()[len("[ERROR]"):].strip() for line in (answer.get("log") or "").splitlines()
-              if line.startswith("[ERROR]")]
-    if logged:
-        return logged[0][:300]
-    lines = [line.strip() for line in (answer.get("error") or "").splitlines() if line.strip()]
-    telling = [line for line in lines if "Error" in line and not line.startswith(("File ", "Traceback"))]
-    return (telling or lines or ["no output"])[-1][:300]
+    """The most telling line of what nbgrader's API answered (its ``log`` and ``error`` texts).
+
+    The first exception a traceback names (the cause, where one exception
+    led to another: "database or disk is full", not nbgrader's advice to
+    upgrade the database), else the first error nbgrader logged that is not a
+    traceback's heading, else the last line.
+    """
+    texts = [answer.get("log") or "", answer.get("error") or ""]
+    lines = [line.strip() for text in texts for line in text.splitlines() if line.strip()]
+    exceptions = [line for line in lines if EXCEPTION_LINE.match(line)]
+    logged = [line[len("[ERROR]"):].strip() for line in lines if line.startswith("[ERROR]")]
+    logged = [line for line in logged if line and not line.startswith("Traceback")]
+    return (exceptions[:1] or logged[:1] or lines[-1:] or ["no output"])[0][:300]
 
 
 def _seconds(cell: nbformat.NotebookNode) -> float:

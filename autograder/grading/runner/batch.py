@@ -61,6 +61,8 @@ class GradeOptions:
         cell_timeout_s: limit for one cell (0: the course's ``Execute.timeout``,
             at most ``timeout_s``).
         memory_mib: memory limit for one submission's kernel (0: a share of RAM).
+        disk_mib: what one submission's kernel may write into its folder, in MiB
+            (less on a disk with little room: `autograder.grading.execute.disk_allowance_mib`).
         backend: Keras backend to grade with (None: the environment's).
         students: grade only these students (empty: everyone found).
         force: regrade students already graded.
@@ -83,6 +85,7 @@ class GradeOptions:
     timeout_s: float = 1200.0
     cell_timeout_s: int = 0
     memory_mib: int = 0
+    disk_mib: int = Limits.disk_mib
     backend: str | None = None
     students: tuple[str, ...] = ()
     force: bool = False
@@ -295,10 +298,11 @@ def _header(assignment: str, options: GradeOptions, found: int, source: Path, wo
     where = (f"on the Dask cluster at {options.scheduler}" if options.scheduler
              else f"graded here, {workers} at a time\n{sandbox.isolation_line()}")
     cell = f"{options.cell_timeout_s} s" if options.cell_timeout_s else "the course's Execute.timeout"
-    memory = f"{options.memory_mib} MiB" if options.memory_mib else "a share of RAM"
+    memory = f"{options.memory_mib} MiB of memory" if options.memory_mib else "a share of RAM"
     backend = options.backend or os.environ.get("KERAS_BACKEND", "tensorflow")
     return (f"autograder {install_check.version()}: grade {assignment}: {found} submission(s) from {source}, {where}\n"
-            f"limits: {options.timeout_s:g} s a submission, {cell} a cell, {memory} a kernel; backend {backend}; "
+            f"limits: {options.timeout_s:g} s a submission, {cell} a cell, {memory} and {options.disk_mib:,} MiB of files "
+            f"a kernel; backend {backend}; "
             f"feedback {options.feedback}" + (f"; force: {options.force}" if options.force else ""))
 
 
@@ -329,6 +333,7 @@ def _plan(
         timeout_s=options.timeout_s,
         cell_timeout_s=settings.cell_limit_s(the_course.root, options.cell_timeout_s, options.timeout_s),
         memory_mib=options.memory_mib or hardware.default_memory_limit_mib(options.workers or hardware.default_workers()),
+        disk_mib=options.disk_mib,
     )
     private = tuple(str(path.resolve()) for path in the_course.private_paths())
     done, jobs, failed = {}, [], []
