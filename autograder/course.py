@@ -182,6 +182,11 @@ class Course:
         """Where generated assignments are kept for the next grading run, ``.autograder/templates/``."""
         return self.root / RUNNER_FOLDER / "templates"
 
+    @property
+    def trained_store(self) -> Path:
+        """Where local grading runs keep brief-training results for the next run, ``.autograder/trained/``."""
+        return self.root / RUNNER_FOLDER / "trained"
+
     def run_log(self, run: str) -> Path:
         """The log of the grading run named ``run`` (``<time>-<assignment>``)."""
         return self.logs_folder / f"{run}.log"

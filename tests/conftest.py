@@ -24,6 +24,7 @@ from autograder import course, nbgrader_run, notebooks
 from autograder.authoring import cell_tests, corpus
 from autograder.course import Course
 from autograder.grading.runner import templates
+from autograder.grading.trainer import trained_store
 from autograder.learner import datasets, training
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +188,21 @@ def training_cache(tmp_path_factory, monkeypatch, warm_trainer):
     monkeypatch.setenv(training.CACHE_VARIABLE, str(folder))
     monkeypatch.setenv(training.SERVICE_VARIABLE, str(warm_trainer.socket))
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trained_results(tmp_path_factory):
+    """One store of trained results for every grading run and training service of the session.
+
+    Training is deterministic, so a model the suite trained once (in any
+    batch, `autograder grade` or the demo) is not trained again
+    (`autograder.grading.trainer.trained_store`). tests/test_training.py's
+    service keeps none: training itself is tested there.
+    """
+    folder = tmp_path_factory.getbasetemp() / "trained-results"
+    os.environ[trained_store.STORE_VARIABLE] = str(folder)
+    yield folder
+    os.environ.pop(trained_store.STORE_VARIABLE, None)
 
 
 @pytest.fixture(scope="session")

@@ -115,3 +115,15 @@ def test_a_pool_that_does_not_know_how_many_jobs_come_always_keeps_a_spare(pool,
     for student in ("gina", "hal"):
         pool.grade(_job(student))
     assert [_started(tmp_path, student)[1] for student in ("gina", "hal")] == ["True", "True"]
+
+
+def test_local_workers_keep_trained_results_in_the_course_unless_told_otherwise(tmp_path, monkeypatch):
+    from autograder.course import Course
+    from autograder.grading.runner.batch import local_worker_environment
+    from autograder.grading.trainer.trained_store import STORE_VARIABLE
+
+    monkeypatch.delenv(STORE_VARIABLE, raising=False)
+    assert local_worker_environment(Course(tmp_path), None, 2)[STORE_VARIABLE] == str(tmp_path / ".autograder" / "trained")
+    for named in ("/srv/trained", "none"):
+        monkeypatch.setenv(STORE_VARIABLE, named)
+        assert local_worker_environment(Course(tmp_path), None, 2)[STORE_VARIABLE] == named

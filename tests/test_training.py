@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import asdict
 
 import keras
@@ -18,6 +19,7 @@ import psutil
 import pytest
 from keras import layers
 
+from autograder.grading.trainer import trained_store
 from autograder.grading.trainer.training_service import TrainingService
 from autograder.learner import budgets, training
 from autograder.learner.checks import CheckFailure
@@ -158,7 +160,8 @@ def test_model_with_a_custom_layer_is_a_clear_failure(warm):
 def warm_service(tmp_path_factory):
     """The grading worker's warm training service, started once for these tests."""
     require("fashion_mnist")
-    service = TrainingService(["fashion_mnist"], dict(os.environ), log=tmp_path_factory.mktemp("service") / "log")
+    environment = {name: value for name, value in os.environ.items() if name != trained_store.STORE_VARIABLE}
+    service = TrainingService(["fashion_mnist"], environment, log=tmp_path_factory.mktemp("service") / "log")
     service.start()
     yield service
     service.stop()
@@ -191,6 +194,30 @@ def test_warm_service_reports_learner_errors_and_time_limits(warm_service, monke
         training.brief_train(small_model(), budgets.TrainingBudget(**long_run))
     assert warm_service.running
     assert training.brief_train(small_model(), SMALL).test_accuracy > 0.4
+
+
+def test_a_service_files_what_it_trains_in_its_store_and_answers_from_it(tmp_path, monkeypatch):
+    """The store outlives the service: what one run trained, the next reads back instead of training again."""
+    store = tmp_path / "trained"
+    service = TrainingService([], {**os.environ, trained_store.STORE_VARIABLE: str(store)}, log=tmp_path / "log")
+    service.start()
+    try:
+        monkeypatch.setenv(training.SERVICE_VARIABLE, str(service.socket))
+        trained = training.brief_train(small_model(units=10, activation="elu"), SMALL)
+        deadline = time.monotonic() + 10  # the learner has its reply from the trainer before the service files it
+        while not list(store.glob("*/*.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [filed] = store.glob("*/*.json")
+        assert filed.parent.name.startswith(("tensorflow-cpu-", "jax-cpu-", "torch-cpu-"))
+        assert json.loads(filed.read_text()[len(training.RESULT_PREFIX):])["history"] == trained.history
+        unseen = small_model(units=10, activation="selu")  # never trained: a reply filed for it is the one given
+        request = {**training.serialise(unseen, "build()"), "budget": asdict(SMALL)}
+        reply = json.loads(filed.read_text()[len(training.RESULT_PREFIX):])
+        (filed.parent / f"{training.training_key(request)}.json").write_text(
+            training.RESULT_PREFIX + json.dumps({**reply, "test_accuracy": 0.123}))
+        assert training.brief_train(unseen, SMALL).test_accuracy == 0.123
+    finally:
+        service.stop()
 
 
 STARTS_A_SERVICE_AND_WAITS = """

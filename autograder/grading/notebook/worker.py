@@ -26,7 +26,9 @@ from autograder.grading import workfolders
 from autograder.grading.hops import TRAINER_LOG, WORKER_READY, receive, send
 from autograder.grading.notebook.kernels import SpareKernels
 from autograder.grading.notebook.grade_one import Worker, grade_one
+from autograder.grading.trainer.trained_store import STORE_VARIABLE
 from autograder.grading.trainer.training_service import TrainingService
+
 
 def log(line: str) -> None:
     """Write one line to the worker's log (its stderr), with the time."""
@@ -47,7 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     log(f"starting: backend {os.environ.get('KERAS_BACKEND', 'tensorflow')}, datasets {arguments.preload or 'none'}")
     service = TrainingService(arguments.preload, dict(os.environ), log=folder / TRAINER_LOG)
     service.launch()  # the spare kernel starts while Keras loads in the service
-    environment = {**os.environ, **service.variables()}
+    environment = {name: value for name, value in os.environ.items() if name != STORE_VARIABLE}  # the service's only
+    environment.update(service.variables())
     kernels = SpareKernels(folder / "kernels", environment, arguments.hide, hide_all_but_own=workfolders.parent())
     kernels.prepare()
     worker = Worker(folder, kernels, os.environ.get("KERAS_BACKEND", "tensorflow"))

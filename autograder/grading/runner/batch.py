@@ -44,6 +44,7 @@ from autograder.grading.runner import hardware, runlog, templates
 from autograder.grading.runner.executors import ClusterGone, DaskExecutor, Executor, LocalExecutor, worker_environment
 from autograder.grading.job import FEEDBACK_MODES, GradingJob, GradingOutcome, Limits, Template
 from autograder.grading.runner.progress import Progress
+from autograder.grading.trainer import trained_store
 from autograder.grading.results import FAILED, GRADED, NOT_GRADED, SubmissionResult, unscored
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -186,7 +187,7 @@ def grade(root: Path, assignment: str, options: GradeOptions, report: Callable[[
             log = runlog.start(the_course, assignment, work)
             log.line(_header(assignment, options, len(incoming), source, workers))
             executor = cluster or LocalExecutor(workers, workfolders.workers(work),
-                                                worker_environment(options.backend, workers))
+                                                local_worker_environment(the_course, options.backend, workers))
             try:
                 done, fresh, interrupted = _grade_incoming(the_course, assignment, options, incoming, intake, work,
                                                            executor=executor, log=log, report=report)
@@ -291,6 +292,14 @@ def select_students(
         return incoming
     student_names.check_named(students, [entry.student for entry in incoming], str(source))
     return [entry for entry in incoming if entry.student in students]
+
+
+def local_worker_environment(the_course: Course, backend: str | None, workers: int) -> dict[str, str]:
+    """This machine's workers' environment: `worker_environment`, with the course's store of trained results
+    (`trained_store`) unless ``AUTOGRADER_TRAINED_STORE`` names another or ``none``."""
+    environment = worker_environment(backend, workers)
+    environment.setdefault(trained_store.STORE_VARIABLE, str(the_course.trained_store))
+    return environment
 
 
 def _header(assignment: str, options: GradeOptions, found: int, source: Path, workers: int) -> str:

@@ -14,7 +14,9 @@ service never runs learner code, and each child exits after one request.
 Training is deterministic, so the service keeps each result and answers a
 request for the same architecture, compile settings and budget again
 without training (`Server`): in a class, most right answers are the same
-model.
+model. Where the worker names a store (`autograder.grading.trainer.trained_store`:
+the course's, for a local run), results also outlive the service: the next
+run, or a regrade, trains only models never trained before.
 
 ``python -m autograder.grading.trainer.training_service SOCKET [DATASET ...]`` is
 the server; `TrainingService` starts and stops it.
@@ -36,7 +38,8 @@ import uuid
 from pathlib import Path
 
 from autograder.grading import hops
-from autograder.grading.trainer import train
+from autograder.grading.trainer import train, trained_store
+from autograder.grading.trainer.trained_store import TrainedStore
 from autograder.learner import datasets
 from autograder.learner.training import RESULT_PREFIX, SERVICE_VARIABLE, training_key
 
@@ -154,7 +157,7 @@ class Server:
     backend; most right answers of a class share them) gets the earlier
     reply, to the last bit, without training again. Only results are
     reused, never timeouts or errors; the replies live in this process's
-    memory, out of every learner kernel's reach.
+    memory and in ``store`` (when given), out of every learner kernel's reach.
 
     The server outlives nobody: once the process that started it is gone
     (a grading worker killed, say, by the kernel's out-of-memory killer), it
@@ -162,7 +165,8 @@ class Server:
     datasets in memory for good.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, store: TrainedStore | None = None) -> None:
+        self.store = store
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         path.unlink(missing_ok=True)
         self.listener.bind(str(path))
@@ -193,6 +197,9 @@ class Server:
             connection.close()
             return
         connection.settimeout(None)
+        filed = self.store.get(key) if self.store is not None and key not in self.replies else None
+        if filed is not None and _is_result(filed):
+            self.replies[key] = filed
         if key in self.replies:
             with connection:
                 connection.sendall(self.replies[key].encode() + b"\n")
@@ -221,6 +228,8 @@ class Server:
             if len(self.replies) >= MAX_REPLIES:
                 self.replies.pop(next(iter(self.replies)))
             self.replies[ready.data["key"]] = reply
+            if self.store is not None:
+                self.store.put(ready.data["key"], reply)
 
 
 def _is_result(reply: str) -> bool:
@@ -240,10 +249,28 @@ def serve(path: Path, preload: list[str]) -> None:
             datasets.load(name, subset="full")
         except datasets.DatasetError:  # this machine lacks it: the grader reports such jobs as not graded
             pass
+    store = trained_store.store_from_environment(_device()) if os.environ.get(trained_store.STORE_VARIABLE) else None
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    server = Server(path)
+    server = Server(path, store)
     print(hops.TRAINER_READY, flush=True)
     server.run()
+
+
+def _device() -> str:
+    """``CPU`` or ``GPU``, asked in a child process: a GPU touched here would not work in the trainers forked later."""
+    answer, written = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(answer)
+        try:
+            os.write(written, train.device_name().encode())
+        finally:
+            os._exit(0)
+    os.close(written)
+    with os.fdopen(answer, "rb") as reply:
+        device = reply.read().decode() or "CPU"
+    os.waitpid(child, 0)
+    return device
 
 
 if __name__ == "__main__":
