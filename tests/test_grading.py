@@ -32,6 +32,7 @@ from autograder.grading import results, workfolders
 from autograder.grading.notebook import sandbox
 from autograder.grading.runner import batch
 from autograder.grading.processes import kill_family
+from autograder.grading.trainer import trained_store
 from conftest import printed_accuracies, require
 from fashion_dense_batch import (
     ASSIGNMENT, CELL_TIMEOUT_S, MEMORY_MIB, all_tests, answers, options, release_notebook, write_batch,
@@ -144,10 +145,12 @@ def test_progress_lines_count_up_to_the_batch(graded_batch):
     assert lines[-1].startswith(f"[{len(fixtures)}/{len(fixtures)}]") and "/hour" in lines[-1]
 
 
-def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_theirs(graded_batch, project, tmp_path):
-    """The regraded student now hands in correct's notebook: another run (another worker and training service)
-    must give it the same scores and, to the printed digit, the same accuracy (grading is deterministic).
-    (In a copy of the session's course, which other files read.)"""
+def test_second_run_grades_nothing_and_regrading_one_student_replaces_only_theirs(graded_batch, project, tmp_path,
+                                                                                   monkeypatch):
+    """The regraded student now hands in correct's notebook: another run (another worker and training service, no
+    store of trained results: it trains again) must give it the same scores and, to the printed digit, the same
+    accuracy (grading is deterministic). (In a copy of the session's course, which other files read.)"""
+    monkeypatch.setenv(trained_store.STORE_VARIABLE, trained_store.OFF)
     shared_root, fixtures, first_run, _, shared_inbox = graded_batch
     root, folder = _copy(shared_root, tmp_path / "course"), _copy(shared_inbox, tmp_path / "inbox")
     before = {student: Course(root).results_json(ASSIGNMENT, student).stat().st_mtime_ns for student in fixtures}
