@@ -61,6 +61,19 @@ def test_lesson_style_solution_passes_every_test_cell(assignment, source_of):
     assert failed(report, unchecked_cells(assignment)) == set(), report.outcomes
 
 
+def test_right_answers_in_other_spellings_pass_every_test_cell_they_change(assignment, source_of):
+    """Keras' own loss and metric functions in place of their names, say: same training key, so no training twice."""
+    spec = corpus.load(assignment)
+    if not spec.right_variants:
+        pytest.skip(f"{assignment}'s corpus has no right answers in other spellings")
+    source = source_of(assignment)
+    for name, overrides in spec.right_variants.items():
+        report = cell_tests.run_test_cells(source, {**spec.fast_answers, **overrides},
+                                           only=cell_tests.affected_tests(source, overrides))
+        assert report.answer_errors == {}, name
+        assert failed(report, unchecked_cells(assignment)) == set(), (name, report.outcomes)
+
+
 def test_every_test_cell_has_a_wrong_submission(assignment, source_of):
     covered = set().union(*(wrong.loses for wrong in corpus.load(assignment).wrong))
     assert covered == set(notebooks.test_points(source_of(assignment)))
@@ -83,3 +96,4 @@ def test_wrong_submission_loses_exactly_its_cells(assignment, wrong, source_of):
     assert failed(report, unchecked) == wrong.loses - unchecked, report.outcomes
     for grade_id in wrong.loses - unchecked:
         assert "expected" in report.outcomes[grade_id], f"{grade_id}: unclear message {report.outcomes[grade_id]!r}"
+        assert wrong.says in report.outcomes[grade_id], f"{grade_id}: the message does not say {wrong.says!r}"

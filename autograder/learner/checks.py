@@ -355,7 +355,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _serialized_name(entry: Any) -> str:
+def serialized_name(entry: Any) -> str:
     """Name of a loss or metric as `get_compile_config` serialises it."""
     if isinstance(entry, str):
         return entry.lower()
@@ -376,7 +376,7 @@ def loss(model: Any, expected: str, what: str, hint: str = "") -> None:
     models end in a softmax.
     """
     entry = _compile_config(model, what).get("loss")
-    found = _serialized_name(entry)
+    found = serialized_name(entry)
     if found not in LOSS_ALIASES.get(expected, {expected}):
         fail(f"{what} loss", expected, found or "no loss", hint)
     if isinstance(entry, dict) and isinstance(entry.get("config"), dict) and entry["config"].get("from_logits"):
@@ -396,7 +396,7 @@ def metrics_include(model: Any, expected: str, what: str, hint: str = "") -> Non
     entries = _compile_config(model, what).get("metrics") or []
     if isinstance(entries, (str, dict)):
         entries = [entries]
-    found = [_serialized_name(entry) for entry in entries]
+    found = [serialized_name(entry) for entry in entries]
     if not set(found) & METRIC_ALIASES.get(expected, {expected}):
         fail(f"{what} metrics", f"a list that includes '{expected}'", found, hint)
 
@@ -415,10 +415,32 @@ def find_callback(callbacks: Any, kind: type, what: str, hint: str = "") -> Any:
     return matches[0]
 
 
-def min_accuracy(accuracy: float, threshold: float, what: str, hint: str = "") -> None:
-    """Check that a measured accuracy reaches a calibrated threshold."""
+def min_accuracy(accuracy: float, threshold: float, what: str, hint: str = "", causes: Sequence[str] = ()) -> None:
+    """Check that a measured accuracy reaches a calibrated threshold.
+
+    Args:
+        accuracy: what brief training measured.
+        threshold: the calibrated least accuracy.
+        what: the call that built the model.
+        hint: one sentence on what to check.
+        causes: what the grader sees in the model that could explain a low
+            accuracy (`autograder.learner.training.TrainingResult.causes`),
+            said before ``hint``.
+    """
     if not accuracy >= threshold:
-        fail(f"{what} test accuracy", f">= {threshold:.3f}", f"{accuracy:.3f}", hint)
+        fail(f"{what} test accuracy", f">= {threshold:.3f}", f"{accuracy:.3f}", with_causes(hint, causes))
+
+
+def with_causes(hint: str, causes: Sequence[str]) -> str:
+    """``hint`` preceded by what the grader sees that could explain a failure (``causes``), if anything.
+
+    Example:
+        >>> with_causes("check the loss.", ["layer 'dense' is frozen (trainable=False): its weights stay random"])
+        "the grader sees that layer 'dense' is frozen (trainable=False): its weights stay random. Check the loss."
+    """
+    if not causes:
+        return hint
+    return f"the grader sees that {'; '.join(causes)}. {hint[:1].upper()}{hint[1:]}".strip()
 
 
 def names(found: Iterable[str], expected: Sequence[str], what: str, hint: str = "") -> None:

@@ -11,8 +11,11 @@ test accuracy it measured from predictions.
 
 Models written the way the lessons teach (``activation=tf.nn.relu``,
 ``tf.nn.softmax``) travel as the Keras activations they equal
-(`sanitise_config`); any other function in a model is refused with a
-message, since the trainer runs no learner code.
+(`sanitise_config`), and Keras' own loss and metric functions
+(``loss=tf.keras.losses.categorical_crossentropy``) by their names; any
+other function is refused with a message, since the trainer runs no
+learner code. A failed accuracy check says what it can see in the model
+that explains it (`likely_causes`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.learner import budgets, checks
+from autograder.learner import budgets, checks, diagnosis
 
 RESULT_PREFIX = "AUTOGRADER-TRAINING-RESULT "
 # Set by the grading worker: the Unix socket of its warm training service.
@@ -49,6 +52,9 @@ class TrainingResult:
         history: Keras' per-epoch metrics.
         device: ``GPU`` or ``CPU``, where Keras trained.
         backend: the Keras backend that trained.
+        causes: what the learner's side sees in the model that could explain
+            a low accuracy (`autograder.learner.diagnosis.likely_causes`),
+            for `autograder.learner.checks.min_accuracy`; none from the trainer.
     """
 
     test_accuracy: float
@@ -56,6 +62,7 @@ class TrainingResult:
     history: dict[str, list[float]] = field(default_factory=dict)
     device: str = "CPU"
     backend: str = "tensorflow"
+    causes: tuple[str, ...] = ()
 
 
 def serialise(model: Any, what: str) -> dict[str, Any]:
@@ -78,11 +85,47 @@ def serialise(model: Any, what: str) -> dict[str, Any]:
             f"one Keras cannot save ({type(error).__name__}: {str(error).splitlines()[0][:200]})",
             "use layers from keras.layers only.",
         )
+    own = keras_functions(model)
     try:
-        return {"model": json.dumps(sanitise_config(config)), "compile": sanitise_config(compile_config)}
+        compile_settings = sanitise_config(compile_config, own)
+    except ValueError as error:
+        checks.fail(f"{what} compile settings", "Keras' own losses and metrics", str(error),
+                    "give the loss and metrics by name, e.g. loss='categorical_crossentropy', or as Keras' own "
+                    "functions or classes.")
+    try:  # the model's JSON holds the compile settings too
+        return {"model": json.dumps(sanitise_config(config, own)), "compile": compile_settings}
     except ValueError as error:
         checks.fail(what, "a model made of Keras' built-in layers and activations", str(error),
                     "write activations by name, e.g. activation='relu'.")
+
+
+def keras_functions(model: Any) -> frozenset[str]:
+    """The names of Keras' own loss and metric functions the model was compiled with (``keras.losses.mse``, say).
+
+    Keras writes any function, its own included, as ``{"class_name":
+    "function", "config": <its name>}``; only a function that *is* the one
+    Keras has under that name may travel by name, not one of the learner's
+    own that happens to share it.
+    """
+    import keras
+
+    raw = getattr(getattr(model, "_compile_config", None), "config", None) or {}
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif callable(value) and not isinstance(value, type) and isinstance(getattr(value, "__name__", None), str):
+            if any(getattr(module, value.__name__, None) is value for module in (keras.losses, keras.metrics)):
+                found.add(value.__name__)
+
+    for part in ("loss", "metrics", "weighted_metrics"):
+        visit(raw.get(part))
+    return frozenset(found)
 
 
 KERAS_ACTIVATIONS = frozenset({
@@ -91,27 +134,32 @@ KERAS_ACTIVATIONS = frozenset({
 })
 
 
-def sanitise_config(config: Any) -> Any:
-    """Return ``config`` with every function from outside Keras replaced by the Keras activation it equals.
+def sanitise_config(config: Any, keras_names: frozenset[str] = frozenset()) -> Any:
+    """Return ``config`` with every function written by module and name replaced by the Keras name it equals.
 
-    Keras writes a function it does not know, such as ``tf.nn.softmax``, as
-    ``{"class_name": "function", "module": ..., "config": "softmax_v2"}``;
+    Keras writes a function, such as ``tf.nn.softmax`` or a loss function,
+    as ``{"class_name": "function", "module": ..., "config": "softmax_v2"}``;
     rebuilding that would import the module and call whatever it names.
-    Known activations become their Keras name; anything else is refused.
+    Known activations and the names in ``keras_names`` (Keras' own loss and
+    metric functions, `keras_functions`) become their Keras name; anything
+    else is refused.
 
     Raises:
-        ValueError: a function that is not a Keras activation, naming it.
+        ValueError: a function that is none of those, naming it.
     """
     if isinstance(config, list):
-        return [sanitise_config(value) for value in config]
+        return [sanitise_config(value, keras_names) for value in config]
     if not isinstance(config, dict):
         return config
     if config.get("class_name") == "function" and not str(config.get("module", "")).startswith("keras"):
-        name = checks.activation_name(str(config.get("config", "")))
+        written = str(config.get("config", ""))
+        if written in keras_names:
+            return written
+        name = checks.activation_name(written)
         if name not in KERAS_ACTIVATIONS:
-            raise ValueError(f"a function {config.get('config')!r} from {config.get('module')!r} that brief training cannot rebuild")
+            raise ValueError(f"a function {written!r} from {config.get('module')!r} that brief training cannot rebuild")
         return name
-    return {key: sanitise_config(value) for key, value in config.items()}
+    return {key: sanitise_config(value, keras_names) for key, value in config.items()}
 
 
 def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the model") -> TrainingResult:
@@ -144,9 +192,11 @@ def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the mod
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             cached.write_text(json.dumps(reply))
+    causes = tuple(diagnosis.likely_causes(model, budget))
     if "error" in reply:
-        checks.fail(f"training {what}", "a model that trains on the assignment's data", reply["error"])
-    return TrainingResult(**reply)
+        checks.fail(f"training {what}", "a model that trains on the assignment's data", reply["error"],
+                    checks.with_causes("", causes))
+    return TrainingResult(**{**reply, "causes": causes})
 
 
 def canonical_json(config: Any) -> str:

@@ -35,21 +35,25 @@ from autograder.learner.budgets import TrainingBudget
 
 @dataclass(frozen=True)
 class WrongSubmission:
-    """A submission that must lose exactly the points of ``loses``."""
+    """A submission that must lose exactly the points of ``loses``; ``says``: words each lost cell's message holds."""
 
     name: str
     overrides: Mapping[str, str]
     loses: frozenset[str]
+    says: str = ""
 
 
-def mistake(name: str, loses: set[str], **overrides: str) -> WrongSubmission:
+def mistake(name: str, loses: set[str], says: str = "", **overrides: str) -> WrongSubmission:
     """Build a `WrongSubmission`: its name, the test cells it loses, and its answers by ``grade_id``.
+
+    ``says``: words the message of each lost test cell must hold (the cause
+    it names, where the check can see it).
 
     Example:
         >>> mistake("sigmoid output", {"test_build"}, build="...").loses
         frozenset({'test_build'})
     """
-    return WrongSubmission(name, overrides, frozenset(loses))
+    return WrongSubmission(name, overrides, frozenset(loses), says)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class AssignmentCorpus:
     accuracy_cell: str
     fast_answers: Mapping[str, str] = field(default_factory=dict)
     lesson_style: Mapping[str, str] = field(default_factory=dict)
+    # Right answers in other spellings, by name: each must pass every test cell it can change.
+    right_variants: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def rounds(wrong: list[WrongSubmission]) -> list[WrongSubmission]:

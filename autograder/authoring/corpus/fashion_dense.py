@@ -91,6 +91,13 @@ def compile_model(model):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 """
+# The loss and the metric as Keras' own functions: right.
+COMPILE_KERAS_FUNCTIONS = """
+def compile_model(model):
+    model.compile(optimizer="adam", loss=keras.losses.sparse_categorical_crossentropy,
+                  metrics=[keras.metrics.sparse_categorical_accuracy])
+    return model
+"""
 COMPILE_CATEGORICAL = COMPILE.replace('"sparse_categorical_crossentropy"', '"categorical_crossentropy"')
 COMPILE_NO_METRIC = COMPILE.replace(', metrics=["accuracy"]', "")
 COMPILE_RETURNS_NONE = COMPILE.replace("    return model\n", "")
@@ -299,6 +306,7 @@ CORPUS = AssignmentCorpus(
     mixed=MIXED,
     second_correct=SECOND_CORRECT,
     lesson_style=LESSON_STYLE,
+    right_variants={"loss and metric as Keras functions": {"compile_model": COMPILE_KERAS_FUNCTIONS}},
     model_code="model = compile_model(build_dense_model())",
     budget=budgets.FASHION_DENSE_TRAINING,
     accuracy_cell="test_accuracy",

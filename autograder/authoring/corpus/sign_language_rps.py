@@ -80,10 +80,26 @@ NETWORK_ONE_FILTER_ONE_UNIT = NETWORK.replace("Conv2D(32,", "Conv2D(1,").replace
     "Dense(128,", "Dense(1,"
 )
 NETWORK_TOO_BIG = NETWORK.replace("        layers.MaxPooling2D(2),\n", "").replace("Dense(128,", "Dense(512,")
+NETWORK_RESCALED_TWICE = NETWORK.replace("keras.Input(shape=(28, 28, 1)),\n",
+                                         "keras.Input(shape=(28, 28, 1)),\n        layers.Rescaling(1.0 / 255),\n")
 NETWORK_LINEAR = NETWORK.replace('Dense(3, activation="softmax")', "Dense(3)")
 COMPILE = '''
 def compile_rps(model):
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+NUM_EPOCHS = 12
+BATCH_SIZE = 512
+'''
+# The loss and the metric as Keras' own functions, spelled as tf.keras code often does: right.
+COMPILE_KERAS_FUNCTIONS = '''
+import tensorflow as tf
+
+
+def compile_rps(model):
+    model.compile(optimizer=tf.keras.optimizers.Adam(), loss=tf.keras.losses.categorical_crossentropy,
+                  metrics=[tf.keras.metrics.categorical_accuracy])
     return model
 
 
@@ -112,6 +128,8 @@ WRONG = [
     mistake("no convolution", {"test_build_rps_network"}, build_rps_network=NETWORK_DENSE_ONLY),
     mistake("a token Conv2D(1, 1)", {"test_build_rps_network"}, build_rps_network=NETWORK_TOKEN_CONVOLUTION),
     mistake("linear output", {"test_build_rps_network", "test_rps_accuracy"}, build_rps_network=NETWORK_LINEAR),
+    mistake("images rescaled again in the network", {"test_rps_accuracy"}, says="scaled twice",
+            build_rps_network=NETWORK_RESCALED_TWICE),
     mistake("over a million parameters", {"test_build_rps_network"}, build_rps_network=NETWORK_TOO_BIG),
     mistake("sparse loss with one-hot labels", {"test_compile_rps", "test_rps_accuracy"}, compile_rps=COMPILE_SPARSE),
     mistake("NUM_EPOCHS of 0", {"test_compile_rps"}, compile_rps=COMPILE_NO_EPOCHS),
@@ -235,4 +253,5 @@ CORPUS = AssignmentCorpus(
         CalibrationVariant("labels shuffled", shuffle_labels=True),
     ],
     lesson_style=LESSON_STYLE,
+    right_variants={"loss and metric as Keras functions": {"compile_rps": COMPILE_KERAS_FUNCTIONS}},
 )
