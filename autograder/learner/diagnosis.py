@@ -33,8 +33,7 @@ def likely_causes(model: Any, budget: budgets.TrainingBudget) -> list[str]:
         >>> likely_causes(model_with_rescaling, budgets.SIGN_RPS_TRAINING)  # doctest: +SKIP
         ["layer 'rescaling' multiplies the images by 0.00392, but they arrive scaled to [0, 1]: they are scaled twice"]
     """
-    causes = [*_rescaled_twice(model), *_frozen(model), *_loss_for_labels(model, budget), *_learning_rate(model)]
-    return [cause for cause in causes if cause]
+    return [*_rescaled_twice(model), *_frozen(model), *_loss_for_labels(model, budget), *_learning_rate(model)]
 
 
 def _rescaled_twice(model: Any) -> list[str]:

@@ -25,13 +25,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 # The store's folder for a grading worker's training service (`store_from_environment`).
 STORE_VARIABLE = "AUTOGRADER_TRAINED_STORE"
 OFF = "none"
 # The modules whose code decides how a brief training runs.
 TRAINER_CODE = ("autograder.grading.trainer.train", "autograder.learner.training", "autograder.learner.budgets")
-BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 
 class TrainedStore:
@@ -78,7 +78,7 @@ def fingerprint(device: str) -> str:
     import numpy
 
     backend = keras.backend.backend()
-    backend_module = sys.modules.get(BACKEND_MODULES.get(backend, ""))
+    backend_module = sys.modules.get(backend)  # each backend's module has its name, imported by Keras
     code = hashlib.sha256()
     for name in TRAINER_CODE:
         code.update(Path(sys.modules[name].__file__ or "").read_bytes() if name in sys.modules else name.encode())
@@ -89,9 +89,13 @@ def fingerprint(device: str) -> str:
     return f"{backend}-{device.lower()}-{hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]}"
 
 
-def store_from_environment(device: str) -> TrainedStore | None:
-    """The store ``AUTOGRADER_TRAINED_STORE`` names, or None (unset or ``none``)."""
+def store_from_environment(device: Callable[[], str]) -> TrainedStore | None:
+    """The store ``AUTOGRADER_TRAINED_STORE`` names, or None (unset or ``none``).
+
+    Args:
+        device: asks where this machine trains (for `fingerprint`), only when there is a store.
+    """
     folder = os.environ.get(STORE_VARIABLE, "").strip()
     if not folder or folder == OFF:
         return None
-    return TrainedStore(Path(folder), fingerprint(device))
+    return TrainedStore(Path(folder), fingerprint(device()))

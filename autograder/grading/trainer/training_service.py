@@ -249,7 +249,7 @@ def serve(path: Path, preload: list[str]) -> None:
             datasets.load(name, subset="full")
         except datasets.DatasetError:  # this machine lacks it: the grader reports such jobs as not graded
             pass
-    store = trained_store.store_from_environment(_device()) if os.environ.get(trained_store.STORE_VARIABLE) else None
+    store = trained_store.store_from_environment(_device)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     server = Server(path, store)
     print(hops.TRAINER_READY, flush=True)
