@@ -191,7 +191,9 @@ def brief_train(model: Any, budget: budgets.TrainingBudget, what: str = "the mod
         reply = _ask_trainer(request, budget, what)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(json.dumps(reply))
+            aside = cached.with_name(f".{os.getpid()}-{cached.name}")  # renamed whole: another process may read it
+            aside.write_text(json.dumps(reply))
+            os.replace(aside, cached)
     causes = tuple(diagnosis.likely_causes(model, budget))
     if "error" in reply:
         checks.fail(f"training {what}", "a model that trains on the assignment's data", reply["error"],
