@@ -103,42 +103,6 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("assignment", assignments, scope="module")
 
 
-# Modules whose fixtures are per assignment, or who have none: the tests of one assignment stay in one process.
-SPLIT_BY_ASSIGNMENT = ("test_autograde.py", "test_corpus.py")
-BATCH_GROUP = "fashion_dense_batch"
-
-
-def _process_group(item: pytest.Item, batch_modules: set[str]) -> str:
-    """The pytest-xdist group of a test: what shares a module or session fixture that grades or trains stays together."""
-    module = item.path.name
-    assignment = item.callspec.params.get("assignment") if hasattr(item, "callspec") else None
-    if module in SPLIT_BY_ASSIGNMENT and assignment:
-        # test_autograde reads fashion_dense's grades from the session's batch (`graded`).
-        return BATCH_GROUP if module == "test_autograde.py" and assignment == "fashion_dense" else f"{module}[{assignment}]"
-    return BATCH_GROUP if module in batch_modules else module
-
-
-def pytest_collection_modifyitems(config, items):
-    """Group the tests for the two processes of scripts/test.sh (``-n 2 --dist loadgroup``).
-
-    Every module that reads the session's fashion_dense batch runs in the
-    process that grades it (once); any other module runs whole in one
-    process (its module fixtures are made once), and test_autograde and
-    test_corpus one assignment at a time.
-    """
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    batch_modules = {item.path.name for item in items if BATCH_GROUP in item.fixturenames}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_process_group(item, batch_modules)))
-
-
-def run_folder(tmp_path_factory) -> Path:
-    """The test run's temporary folder, one for all its processes (each pytest-xdist process has its own below it)."""
-    own = tmp_path_factory.getbasetemp()
-    return own.parent if os.environ.get("PYTEST_XDIST_WORKER") else own
-
-
 def _wrong_case(assignment: str, wrong: corpus.WrongSubmission):
     """One wrong submission as a test case; quick unless it loses a test cell that trains a model."""
     trains = cell_tests.training_tests(notebooks.read(course.source_notebook(PROJECT_ROOT, assignment)))
@@ -220,7 +184,7 @@ def training_cache(tmp_path_factory, monkeypatch, warm_trainer):
     (the grading worker's, which gives the fresh process's numbers to the
     last bit: tests/test_training.py).
     """
-    folder = run_folder(tmp_path_factory) / "training-cache"
+    folder = tmp_path_factory.getbasetemp() / "training-cache"
     monkeypatch.setenv(training.CACHE_VARIABLE, str(folder))
     monkeypatch.setenv(training.SERVICE_VARIABLE, str(warm_trainer.socket))
     return folder
@@ -235,7 +199,7 @@ def trained_results(tmp_path_factory):
     (`autograder.grading.trainer.trained_store`). tests/test_training.py's
     service keeps none: training itself is tested there.
     """
-    folder = run_folder(tmp_path_factory) / "trained-results"
+    folder = tmp_path_factory.getbasetemp() / "trained-results"
     os.environ[trained_store.STORE_VARIABLE] = str(folder)
     yield folder
     os.environ.pop(trained_store.STORE_VARIABLE, None)

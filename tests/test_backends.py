@@ -18,13 +18,13 @@ import pytest
 
 from autograder import course
 from autograder.authoring import backend_parity as backends
-from conftest import IN_CI, run_folder, unchecked_cells
+from conftest import IN_CI, unchecked_cells
 
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory, root):
     """Both backends' outcomes, graded at the same time in two processes (they wait on imports, not cores)."""
-    cache = run_folder(tmp_path_factory) / "training-cache"
+    cache = tmp_path_factory.getbasetemp() / "training-cache"
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
             backend: pool.submit(backends.grade_with_backend, root, course.assignments(root), backend, "small", cache)
