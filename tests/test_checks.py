@@ -110,12 +110,32 @@ def test_loss_rejects_wrong_loss_and_logits():
 def test_optimizer_and_metrics():
     model = compiled(optimizer=keras.optimizers.Adam(1e-3), loss="mse", metrics=[keras.metrics.SparseCategoricalAccuracy()])
     checks.optimizer(model, "Adam", "m")
-    checks.metrics_include(model, "accuracy", "m")
+    checks.metrics_include(model, "accuracy", "m", labels="integer")
     checks.metrics_include(compiled(optimizer="adam", loss="mse", metrics=["acc"]), "accuracy", "m")
     with pytest.raises(CheckFailure, match="expected Adam, found SGD"):
         checks.optimizer(compiled(optimizer="sgd", loss="mse"), "Adam", "m")
     with pytest.raises(CheckFailure, match="a list that includes 'accuracy'"):
         checks.metrics_include(compiled(optimizer="adam", loss="mse"), "accuracy", "m")
+
+
+def test_accuracy_metric_made_for_the_other_label_format_fails_and_says_why():
+    integer_metric = compiled(optimizer="adam", loss="mse", metrics=["sparse_categorical_accuracy"])
+    one_hot_metric = compiled(optimizer="adam", loss="mse", metrics=[keras.metrics.categorical_accuracy])
+    checks.metrics_include(one_hot_metric, "accuracy", "m", labels="one_hot")
+    with pytest.raises(CheckFailure, match="made for integer labels.*these are one-hot labels"):
+        checks.metrics_include(integer_metric, "accuracy", "m", labels="one_hot")
+    with pytest.raises(CheckFailure, match="made for one-hot labels"):
+        checks.metrics_include(one_hot_metric, "accuracy", "m", labels="integer")
+    with pytest.raises(CheckFailure, match="a list that includes 'accuracy'"):  # the label format not given: names only
+        checks.metrics_include(integer_metric, "accuracy", "m")
+
+
+def test_whole_number_takes_python_and_numpy_integers_only():
+    for whole in (30, np.int64(30), np.uint8(3)):
+        checks.whole_number(whole, "n")
+    for bad in (True, np.bool_(True), 30.0, np.float32(30), "30", None):
+        with pytest.raises(CheckFailure, match="n: expected a whole number"):
+            checks.whole_number(bad, "n")
 
 
 def test_find_callback():

@@ -22,9 +22,10 @@ LOSS_ALIASES = {
     "sparse_categorical_crossentropy": {"sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"},
     "categorical_crossentropy": {"categorical_crossentropy", "categoricalcrossentropy"},
 }
-METRIC_ALIASES = {
-    "accuracy": {"accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy"},
-}
+ACCURACY_NAMES = {"accuracy", "acc"}
+# Keras' explicit accuracy metrics: each compares predictions with one format of labels.
+LABEL_ACCURACY = {"integer": "sparse_categorical_accuracy", "one_hot": "categorical_accuracy"}
+LABEL_WORDS = {"integer": "integer labels (0, 1, 2, ...)", "one_hot": "one-hot labels"}
 
 
 class CheckFailure(AssertionError):
@@ -391,14 +392,42 @@ def optimizer(model: Any, expected: str, what: str, hint: str = "") -> None:
         fail(f"{what} optimizer", expected, found, hint)
 
 
-def metrics_include(model: Any, expected: str, what: str, hint: str = "") -> None:
-    """Check that the compiled metrics include ``expected`` (or an alias of it)."""
+def metrics_include(model: Any, expected: str, what: str, hint: str = "", labels: str | None = None) -> None:
+    """Check that the compiled metrics include ``expected``.
+
+    ``"accuracy"`` is also met by ``"acc"`` and, when ``labels`` names the
+    labels' format (``"integer"`` or ``"one_hot"``), by the Keras accuracy
+    metric made for that format; the one made for the other format fails
+    with a message that says so.
+
+    Example:
+        >>> metrics_include(model, "accuracy", "compile_model(model)", labels="integer")  # doctest: +SKIP
+    """
     entries = _compile_config(model, what).get("metrics") or []
     if isinstance(entries, (str, dict)):
         entries = [entries]
     found = [serialized_name(entry) for entry in entries]
-    if not set(found) & METRIC_ALIASES.get(expected, {expected}):
-        fail(f"{what} metrics", f"a list that includes '{expected}'", found, hint)
+    accepted = {expected}
+    if expected == "accuracy":
+        accepted |= ACCURACY_NAMES | ({LABEL_ACCURACY[labels]} if labels else set())
+    if set(found) & accepted:
+        return
+    for other, metric in LABEL_ACCURACY.items():
+        if expected == "accuracy" and labels and other != labels and metric in found:
+            fail(f"{what} metrics", f"a list that includes '{expected}'", found,
+                 f"'{metric}' is made for {LABEL_WORDS[other]}, and these are {LABEL_WORDS[labels]}: "
+                 "metrics=['accuracy'] picks the right one.")
+    fail(f"{what} metrics", f"a list that includes '{expected}'", found, hint)
+
+
+def whole_number(found: Any, what: str, hint: str = "") -> None:
+    """Check that ``found`` is a whole number: a Python or NumPy integer, not a bool, a float or a string.
+
+    Example:
+        >>> whole_number(np.int64(30), "NUM_EPOCHS")
+    """
+    if not isinstance(found, (int, np.integer)) or isinstance(found, (bool, np.bool_)):
+        fail(what, "a whole number", f"{found!r} (a {type(found).__name__})", hint)
 
 
 def find_callback(callbacks: Any, kind: type, what: str, hint: str = "") -> Any:

@@ -14,6 +14,11 @@ PREPARE_NOT_ONE_HOT = PREPARE.replace('keras.utils.to_categorical(labels.reshape
 PREPARE_NOT_SCALED = PREPARE.replace(' / 255.0', "")
 PREPARE_BY_BATCH_MAXIMUM = PREPARE.replace('images.astype("float32") / 255.0', 'images.astype("float32") / images.max()')
 PREPARE_FLOAT64 = PREPARE.replace('images.astype("float32") / 255.0', "images / 255.0")
+PREPARE_LABELS_FLATTENED_IN_PLACE = '''
+def prepare(images, labels):
+    labels.shape = (len(labels),)
+    return images.astype("float32") / 255.0, keras.utils.to_categorical(labels, 10)
+'''
 SPLIT = '''
 def split_train_validation(x, y):
     is_validation = np.arange(len(x)) % 10 == 9
@@ -130,6 +135,7 @@ WRONG = [
     mistake("pixels not scaled", {"test_prepare"}, prepare=PREPARE_NOT_SCALED),
     mistake("pixels divided by the batch's brightest pixel", {"test_prepare"}, prepare=PREPARE_BY_BATCH_MAXIMUM),
     mistake("images left float64", {"test_prepare"}, prepare=PREPARE_FLOAT64),
+    mistake("labels flattened in place", {"test_prepare"}, prepare=PREPARE_LABELS_FLATTENED_IN_PLACE),
     mistake("validation is the last tenth", {"test_split"}, split=SPLIT_LAST_TENTH),
     mistake("validation starts at index 0", {"test_split"}, split=SPLIT_FIRST_OF_TEN),
     mistake("validation examples left in the training set", {"test_split"}, split=SPLIT_VALIDATION_KEPT_IN_TRAINING),
@@ -316,6 +322,7 @@ CORPUS = AssignmentCorpus(
     wrong=WRONG,
     mixed=MIXED,
     second_correct=SECOND_CORRECT,
+    right_variants={"NUM_EPOCHS_REGULARISED a NumPy integer": {"num_epochs": "NUM_EPOCHS_REGULARISED = np.int64(30)\n"}},
     model_code=(
         "model = build_regularised_cnn()\n"
         'model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])'

@@ -77,6 +77,10 @@ AUGMENTER_SHIFTS_DOWN_ONLY = AUGMENTER.replace("RandomTranslation(0.2, 0.2,", "R
 AUGMENTER_UNSEEDED = AUGMENTER.replace(", seed=seed)", ")", 2)
 AUGMENTER_FLIPS = AUGMENTER.replace("        layers.RandomTranslation(0.2, 0.2, seed=seed),\n",
                                     '        layers.RandomTranslation(0.2, 0.2, seed=seed),\n        layers.RandomFlip("horizontal", seed=seed),\n')
+# The lesson's fill mode and another interpolation: right (the exercise leaves both open).
+AUGMENTER_NEAREST = AUGMENTER.replace("RandomRotation(40 / 360, seed=seed)",
+                                      'RandomRotation(40 / 360, fill_mode="nearest", interpolation="nearest", seed=seed)').replace(
+    "RandomTranslation(0.2, 0.2, seed=seed)", 'RandomTranslation(0.2, 0.2, fill_mode="constant", seed=seed)')
 MNIST_CNN = '''
 def build_mnist_cnn():
     return keras.Sequential([
@@ -336,6 +340,7 @@ def build_transfer_model(base, num_classes):
 }
 
 CORPUS = AssignmentCorpus(
+    right_variants={"the lesson's fill mode, nearest interpolation": {"build_augmenter": AUGMENTER_NEAREST}},
     wrong=WRONG,
     mixed=MIXED,
     second_correct=SECOND_CORRECT,

@@ -50,6 +50,15 @@ def build_dense_model(hidden_units=(256, 256, 256), activation="relu"):
     model.add(layers.Dense(10, activation="softmax"))
     return model
 """
+# The same layers as a functional keras.Model: right (the exercise accepts either).
+BUILD_FUNCTIONAL = """
+def build_dense_model(hidden_units=(256, 256, 256), activation="relu"):
+    inputs = keras.Input(shape=(28, 28))
+    x = layers.Flatten()(inputs)
+    for units in hidden_units:
+        x = layers.Dense(units, activation=activation)(x)
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+"""
 BUILD_NINE_OUTPUTS = BUILD.replace("Dense(10,", "Dense(9,")
 BUILD_SIGMOID_OUTPUT = BUILD.replace('Dense(10, activation="softmax")', 'Dense(10, activation="sigmoid")')
 BUILD_LINEAR_OUTPUT = BUILD.replace('Dense(10, activation="softmax")', "Dense(10)")
@@ -98,6 +107,9 @@ def compile_model(model):
                   metrics=[keras.metrics.sparse_categorical_accuracy])
     return model
 """
+COMPILE_CATEGORICAL_ACCURACY = COMPILE.replace('metrics=["accuracy"]', 'metrics=["categorical_accuracy"]')
+# Keras' accuracy for integer labels by its own name: right.
+COMPILE_SPARSE_ACCURACY_NAME = COMPILE.replace('metrics=["accuracy"]', 'metrics=["sparse_categorical_accuracy"]')
 COMPILE_CATEGORICAL = COMPILE.replace('"sparse_categorical_crossentropy"', '"categorical_crossentropy"')
 COMPILE_NO_METRIC = COMPILE.replace(', metrics=["accuracy"]', "")
 COMPILE_RETURNS_NONE = COMPILE.replace("    return model\n", "")
@@ -126,6 +138,15 @@ CALLBACK_ON_TRAINING_LOSS = CALLBACKS.replace('monitor="val_loss"', 'monitor="lo
 CALLBACK_NOT_IN_A_LIST = CALLBACKS.replace("return [keras.callbacks.EarlyStopping(", "return keras.callbacks.EarlyStopping(").replace(
     "True)]", "True)"
 )
+CALLBACK_LATE_START = CALLBACKS.replace("restore_best_weights=True", "restore_best_weights=True, start_from_epoch=5")
+# A NumPy integer, another callback beside the one EarlyStopping and a verbose one: right.
+CALLBACKS_BESIDE_OTHERS = """
+NUM_EPOCHS = np.int64(20)
+
+def make_callbacks():
+    return [keras.callbacks.TerminateOnNaN(),
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True, verbose=1)]
+"""
 EPOCHS_AS_FLOAT = CALLBACKS.replace("NUM_EPOCHS = 20", "NUM_EPOCHS = 20.0")
 EPOCHS_TOO_MANY = CALLBACKS.replace("NUM_EPOCHS = 20", "NUM_EPOCHS = 500")
 TRAIN = """
@@ -192,6 +213,9 @@ WRONG = [
     mistake("EarlyStopping min_delta 0.01", {"test_callbacks"}, callbacks=CALLBACK_MIN_DELTA),
     mistake("EarlyStopping on the training loss", {"test_callbacks"}, callbacks=CALLBACK_ON_TRAINING_LOSS),
     mistake("make_callbacks returns the callback, not a list", {"test_callbacks"}, callbacks=CALLBACK_NOT_IN_A_LIST),
+    mistake("accuracy metric made for one-hot labels", {"test_compile_model"}, says="made for one-hot labels",
+            compile_model=COMPILE_CATEGORICAL_ACCURACY),
+    mistake("EarlyStopping starts watching at epoch 5", {"test_callbacks"}, callbacks=CALLBACK_LATE_START),
     mistake("NUM_EPOCHS as a float", {"test_callbacks"}, callbacks=EPOCHS_AS_FLOAT),
     mistake("validation_data built by hand from examples it trains on", {"test_train"}, train=TRAIN_VALIDATION_DATA_BY_HAND),
     mistake("train returns the model", {"test_train"}, train=TRAIN_RETURNS_MODEL),
@@ -306,7 +330,12 @@ CORPUS = AssignmentCorpus(
     mixed=MIXED,
     second_correct=SECOND_CORRECT,
     lesson_style=LESSON_STYLE,
-    right_variants={"loss and metric as Keras functions": {"compile_model": COMPILE_KERAS_FUNCTIONS}},
+    right_variants={
+        "loss and metric as Keras functions": {"compile_model": COMPILE_KERAS_FUNCTIONS},
+        "the accuracy metric for integer labels by name": {"compile_model": COMPILE_SPARSE_ACCURACY_NAME},
+        "a functional keras.Model": {"build_dense_model": BUILD_FUNCTIONAL},
+        "NUM_EPOCHS a NumPy integer, another callback beside EarlyStopping": {"callbacks": CALLBACKS_BESIDE_OTHERS},
+    },
     model_code="model = compile_model(build_dense_model())",
     budget=budgets.FASHION_DENSE_TRAINING,
     accuracy_cell="test_accuracy",

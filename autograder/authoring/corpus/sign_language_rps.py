@@ -55,6 +55,10 @@ def build_rps_network():
         layers.Dense(3, activation="softmax"),
     ])
 '''
+# Kernels a pixel wide: no convolution of at least 3 pixels in each direction.
+NETWORK_LINE_KERNELS = NETWORK.replace("Conv2D(32, (3, 3)", "Conv2D(32, (5, 1)").replace("Conv2D(64, (3, 3)", "Conv2D(64, (1, 5)")
+# Kernels of at least 3 pixels in each direction, not square: right.
+NETWORK_OBLONG_KERNELS = NETWORK.replace("Conv2D(32, (3, 3)", "Conv2D(32, (5, 3)").replace("Conv2D(64, (3, 3)", "Conv2D(64, (3, 5)")
 NETWORK_24 = NETWORK.replace("Dense(3,", "Dense(24,")
 NETWORK_26 = NETWORK.replace("Dense(3,", "Dense(26,")
 NETWORK_DENSE_ONLY = '''
@@ -106,6 +110,9 @@ def compile_rps(model):
 NUM_EPOCHS = 12
 BATCH_SIZE = 512
 '''
+COMPILE_SPARSE_ACCURACY = COMPILE.replace('metrics=["accuracy"]', 'metrics=["sparse_categorical_accuracy"]')
+# Keras' accuracy for one-hot labels by its own name: right.
+COMPILE_CATEGORICAL_ACCURACY_NAME = COMPILE.replace('metrics=["accuracy"]', 'metrics=["categorical_accuracy"]')
 COMPILE_SPARSE = COMPILE.replace('loss="categorical_crossentropy"', 'loss="sparse_categorical_crossentropy"')
 COMPILE_RMSPROP = COMPILE.replace('optimizer="adam"', 'optimizer="rmsprop"')
 COMPILE_NO_METRICS = COMPILE.replace(', metrics=["accuracy"]', "")
@@ -135,6 +142,10 @@ WRONG = [
     mistake("NUM_EPOCHS of 0", {"test_compile_rps"}, compile_rps=COMPILE_NO_EPOCHS),
     mistake("RMSprop as in the MNIST lesson", {"test_compile_rps"}, compile_rps=COMPILE_RMSPROP),
     mistake("no accuracy metric", {"test_compile_rps"}, compile_rps=COMPILE_NO_METRICS),
+    mistake("accuracy metric made for integer labels", {"test_compile_rps"}, says="made for integer labels",
+            compile_rps=COMPILE_SPARSE_ACCURACY),
+    mistake("convolutions one pixel wide, (5, 1) and (1, 5)", {"test_build_rps_network"},
+            build_rps_network=NETWORK_LINE_KERNELS),
 ]
 
 MIXED = mistake(
@@ -253,5 +264,9 @@ CORPUS = AssignmentCorpus(
         CalibrationVariant("labels shuffled", shuffle_labels=True),
     ],
     lesson_style=LESSON_STYLE,
-    right_variants={"loss and metric as Keras functions": {"compile_rps": COMPILE_KERAS_FUNCTIONS}},
+    right_variants={
+        "loss and metric as Keras functions": {"compile_rps": COMPILE_KERAS_FUNCTIONS},
+        "the accuracy metric for one-hot labels by name": {"compile_rps": COMPILE_CATEGORICAL_ACCURACY_NAME},
+        "kernels of 5x3 and 3x5": {"build_rps_network": NETWORK_OBLONG_KERNELS},
+    },
 )
