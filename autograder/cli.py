@@ -14,10 +14,13 @@ library's start-up log lines (`QUIET_ENVIRONMENT`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from autograder import install_check
 
@@ -31,13 +34,16 @@ for _name, _value in QUIET_ENVIRONMENT.items():
 install_check.exit_if_shadowed()
 
 from autograder import course, demo, doctor, settings  # noqa: E402
-from autograder.authoring import build, calibration, corpus, gradescope  # noqa: E402
+from autograder.authoring import audit, build, calibration, corpus, gradescope, mutants  # noqa: E402
 from autograder.course import Course  # noqa: E402
 from autograder.grading import results  # noqa: E402
 from autograder.grading.intake import submissions  # noqa: E402
 from autograder.grading.notebook import sandbox  # noqa: E402
 from autograder.grading.output import export, feedback_pages, handback  # noqa: E402
 from autograder.grading.runner import batch  # noqa: E402
+from autograder.grading.trainer import trained_store  # noqa: E402
+from autograder.grading.trainer.training_service import TrainingService  # noqa: E402
+from autograder.learner import modes, training  # noqa: E402
 from autograder.grading.runner.executors import ClusterGone  # noqa: E402
 
 
@@ -59,6 +65,46 @@ def _build(arguments: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _audit(arguments: argparse.Namespace) -> int:
+    root = arguments.course or course.find_root()
+    operators = tuple(arguments.operators.split(",")) if arguments.operators else tuple(mutants.OPERATORS)
+    try:
+        with _audit_environment(root):
+            report = audit.audit(root, arguments.assignment, operators, arguments.budget, tuple(arguments.cells),
+                                 progress=_say_unexplained)
+    except audit.AuditError as error:
+        print(f"autograder audit: {error}", file=sys.stderr)
+        return 2
+    print(f"{report.count(audit.NOT_PLAUSIBLE)} of the killed crash where they are defined (not plausible); "
+          f"{report.count(audit.NOT_RUN)} not run within the budget; {report.seconds:.0f} s")
+    print(report.summary())
+    return 0 if report.passed else 1
+
+
+@contextlib.contextmanager
+def _audit_environment(root: Path) -> Iterator[None]:
+    """Grading mode, as under the grader, and a warm training service that files its results in the course's store
+    (a second audit trains nothing it trained before); the environment is as it was afterwards."""
+    before = dict(os.environ)
+    os.environ[modes.MODE_VARIABLE] = "grading"
+    os.environ.setdefault(trained_store.STORE_VARIABLE, str(Course(root).trained_store))
+    with tempfile.TemporaryDirectory(prefix="autograder-audit-") as folder:
+        service = TrainingService([], dict(os.environ), log=Path(folder) / "training-service.log")
+        service.start()
+        os.environ[training.SERVICE_VARIABLE] = str(service.socket)
+        try:
+            yield
+        finally:
+            service.stop()
+            os.environ.clear()
+            os.environ.update(before)
+
+
+def _say_unexplained(verdict: audit.Verdict) -> None:
+    if verdict.outcome == audit.UNEXPLAINED:
+        print(f"UNEXPLAINED {verdict.mutant.name}")
 
 
 def _calibrate(arguments: argparse.Namespace) -> int:
@@ -204,6 +250,14 @@ def parser() -> argparse.ArgumentParser:
     calibrate_parser.add_argument("assignment")
     calibrate_parser.add_argument("--seeds", type=int, default=5, help="seeds per variant (default 5)")
     calibrate_parser.set_defaults(handler=_calibrate)
+
+    audit_parser = commands.add_parser("audit", help="mutate an assignment's reference answers: do its tests catch each?")
+    audit_parser.add_argument("assignment")
+    audit_parser.add_argument("--operators", help=f"comma-separated, some of {','.join(mutants.OPERATORS)} (default: all)")
+    audit_parser.add_argument("--budget", type=float, help="seconds; mutants left then count as unexplained")
+    audit_parser.add_argument("--cell", dest="cells", action="append", default=[],
+                              help="mutate only this answer cell (grade_id; may be repeated)")
+    audit_parser.set_defaults(handler=_audit)
 
     demo_parser = commands.add_parser("demo", help="grade sample submissions with real nbgrader")
     demo_parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")

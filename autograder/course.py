@@ -83,6 +83,10 @@ class Course:
         """The instructor's folder of an assignment, ``source/<id>/``."""
         return self.root / "source" / assignment
 
+    def audit_verdicts(self, assignment: str) -> Path:
+        """The mutants of an assignment recorded as equivalent, with why: ``audit/<id>.toml`` (never released)."""
+        return self.root / "audit" / f"{assignment}.toml"
+
     @property
     def release_root(self) -> Path:
         """``release/``: every assignment's student files and the learner wheel."""
