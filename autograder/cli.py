@@ -73,7 +73,7 @@ def _audit(arguments: argparse.Namespace) -> int:
     try:
         with _audit_environment(root):
             report = audit.audit(root, arguments.assignment, operators, arguments.budget, tuple(arguments.cells),
-                                 progress=_say_unexplained)
+                                 arguments.sample, progress=_say_unexplained)
     except audit.AuditError as error:
         print(f"autograder audit: {error}", file=sys.stderr)
         return 2
@@ -257,6 +257,7 @@ def parser() -> argparse.ArgumentParser:
     audit_parser.add_argument("--budget", type=float, help="seconds; mutants left then count as unexplained")
     audit_parser.add_argument("--cell", dest="cells", action="append", default=[],
                               help="mutate only this answer cell (grade_id; may be repeated)")
+    audit_parser.add_argument("--sample", type=int, help="grade this many mutants, evenly spread (the same each run)")
     audit_parser.set_defaults(handler=_audit)
 
     demo_parser = commands.add_parser("demo", help="grade sample submissions with real nbgrader")

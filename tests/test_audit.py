@@ -3,9 +3,11 @@
 The mutants are real edits of the course's reference answers and are graded
 by the course's own test cells (the in-process harness of tests/test_corpus.py).
 The recorded verdicts of audit/<id>.toml are checked here on every run:
-every mutant of fashion_dense (about 150, some 40 s) is killed or
-equivalent, so a test weakened later, or a reason that no longer holds,
-fails the suite.
+every mutant of fashion_dense (about 150, some 40 s) and, for each other
+audited assignment, mutants of the answer cells no training test
+depends on (a fixed sample of 12 of them; the whole audit trains hundreds of models:
+`autograder audit ID` on demand) is killed or equivalent, so a test
+weakened later, or a reason that no longer holds, fails the suite.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ import shutil
 
 import pytest
 
-from autograder import cli
-from autograder.authoring import audit, mutants
+from autograder import cli, course, notebooks
+from autograder.authoring import audit, cell_tests, corpus, mutants, samples
 from autograder.course import Course
-from conftest import require
+from conftest import PROJECT_ROOT, require
+
+SAMPLE = 12  # mutants per assignment checked on every run besides fashion_dense's
+AUDITED_BESIDES_FASHION_DENSE = sorted(path.stem for path in (PROJECT_ROOT / "audit").glob("*.toml")
+                                       if path.stem != "fashion_dense")
 
 DOCSTRING_AND_DIVISION = '''
 def scale(images, limit=10):
@@ -92,3 +98,21 @@ def test_every_mutant_of_fashion_dense_is_killed_or_recorded_as_equivalent(root,
     closing = capsys.readouterr().out.strip().splitlines()[-1]
     assert closing.startswith("audit fashion_dense: ") and closing.endswith(" 0 unexplained")
     assert int(closing.split(": ")[1].split(" mutants")[0]) >= 100
+
+
+def cells_training_nothing(source) -> tuple[str, ...]:
+    """The answer cells of ``source`` whose mutants no training test cell can see."""
+    code = {cell.grade_id for cell in notebooks.role_cells(source) if cell.cell_type == "code"}
+    reference = {cell: text for cell, text in samples.reference_answers(source).items() if cell in code}
+    training = cell_tests.training_tests(source)
+    return tuple(cell for cell, text in reference.items() if not cell_tests.affected_tests(source, {cell: text}) & training)
+
+
+@pytest.mark.parametrize("assignment", AUDITED_BESIDES_FASHION_DENSE)
+def test_recorded_verdicts_hold_for_the_cells_that_train_nothing(assignment, root, monkeypatch):
+    require(corpus.load(assignment).budget.dataset)
+    monkeypatch.setenv("AUTOGRADER_MODE", "grading")
+    cells = cells_training_nothing(notebooks.read(course.source_notebook(root, assignment)))
+    report = audit.audit(root, assignment, cells=cells, sample=SAMPLE)
+    assert cells and len(report.verdicts) == SAMPLE
+    assert report.passed, [verdict.mutant.name for verdict in report.verdicts if verdict.outcome == audit.UNEXPLAINED]

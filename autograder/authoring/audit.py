@@ -32,7 +32,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from autograder import notebooks
 from autograder.authoring import cell_tests, corpus, mutants, samples
@@ -40,6 +40,7 @@ from autograder.course import Course
 
 KILLED, NOT_PLAUSIBLE, EQUIVALENT, UNEXPLAINED, NOT_RUN = "killed", "not plausible", "equivalent", "unexplained", "not run"
 CELL_LIMIT_S = 60
+Item = TypeVar("Item")
 
 
 class AuditError(ValueError):
@@ -155,7 +156,7 @@ def reason_for(name: str, reasons: dict[str, str]) -> str:
 
 
 def audit(root: Path, assignment: str, operators: tuple[str, ...] = tuple(mutants.OPERATORS),
-          budget_s: float | None = None, cells: tuple[str, ...] = (),
+          budget_s: float | None = None, cells: tuple[str, ...] = (), sample: int | None = None,
           progress: Callable[[Verdict], None] | None = None) -> AuditReport:
     """Mutate the reference answers of ``assignment`` and grade every mutant (see the module).
 
@@ -165,6 +166,8 @@ def audit(root: Path, assignment: str, operators: tuple[str, ...] = tuple(mutant
         operators: the mutation operators (`autograder.authoring.mutants.OPERATORS`).
         budget_s: stop grading after this many seconds; the rest are "not run".
         cells: only these answer cells (default: every one).
+        sample: grade at most this many mutants, spread evenly over them
+            (the same ones on every run: a fixed sample).
         progress: called with each verdict as it is reached.
 
     Raises:
@@ -187,7 +190,7 @@ def audit(root: Path, assignment: str, operators: tuple[str, ...] = tuple(mutant
     base = {**reference, **_fast_answers(assignment)}
     report = AuditReport(assignment)
     started = time.perf_counter()
-    for mutant in mutants.all_mutants(chosen, operators):
+    for mutant in fixed_sample(mutants.all_mutants(chosen, operators), sample):
         if budget_s is not None and time.perf_counter() - started > budget_s:
             verdict = Verdict(mutant, NOT_RUN)
         else:
@@ -197,6 +200,19 @@ def audit(root: Path, assignment: str, operators: tuple[str, ...] = tuple(mutant
             progress(verdict)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def fixed_sample(items: list[Item], size: int | None) -> list[Item]:
+    """At most ``size`` of ``items``, evenly spread and always the same (all of them when ``size`` is None).
+
+    Example:
+        >>> fixed_sample(list(range(10)), 3)
+        [0, 3, 6]
+    """
+    if size is None or size >= len(items):
+        return items
+    step = len(items) / size
+    return [items[int(index * step)] for index in range(size)]
 
 
 def _fast_answers(assignment: str) -> dict[str, str]:

@@ -25,6 +25,11 @@ def convolve2d(image, kernel, padding="valid", stride=1):
 '''
 CONVOLVE_FLIPPED = CONVOLVE.replace("np.sum(window * kernel)", "np.sum(window * kernel[::-1, ::-1])")
 CONVOLVE_ONE_SIDED = CONVOLVE.replace("pads.append((total // 2, total - total // 2))", "pads.append((0, total))")
+# Integer arrays: fractional pixels and weights (a scaled image, a blur kernel) are truncated.
+CONVOLVE_INTEGERS = CONVOLVE.replace('dtype="float64"', "dtype=int")
+# No floor at zero: a kernel smaller than the stride asks for a negative number of zeros.
+CONVOLVE_PADDING_UNCLAMPED = CONVOLVE.replace("total = max((-(-n // stride) - 1) * stride + size - n, 0)",
+                                              "total = (-(-n // stride) - 1) * stride + size - n")
 SAME_PADDING = """        pads = []
         for n in image.shape:
             total = max((-(-n // stride) - 1) * stride + size - n, 0)
@@ -143,6 +148,9 @@ WRONG = [
     mistake("columns counted from the rows (square images only)", {"test_convolve2d"}, convolve2d=CONVOLVE_SQUARE_ONLY),
     mistake("stride ignored", {"test_convolve2d"}, convolve2d=CONVOLVE_IGNORES_STRIDE),
     mistake("uint8 arithmetic", {"test_convolve2d"}, convolve2d=CONVOLVE_UINT8),
+    mistake("image and kernel made integer arrays", {"test_convolve2d"}, convolve2d=CONVOLVE_INTEGERS),
+    mistake("same padding not floored at 0 (kernel smaller than the stride)", {"test_convolve2d"},
+            convolve2d=CONVOLVE_PADDING_UNCLAMPED),
     mistake("off-by-one output size for strides", {"test_output_size"}, sizes=SIZES_OFF_BY_ONE),
     mistake("same padding rounded down", {"test_output_size"}, sizes=SIZES_SAME_FLOOR),
     mistake("same size from k // 2 zeros on every side", {"test_output_size"}, sizes=SIZES_SAME_FROM_HALF_KERNEL),
