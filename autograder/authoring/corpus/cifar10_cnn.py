@@ -127,6 +127,11 @@ GAP_BEST_EPOCH = '''
 def overfitting_gap(history):
     return max(history.history["accuracy"]) - max(history.history["val_accuracy"])
 '''
+# The last training accuracy against the best validation accuracy.
+GAP_BEST_VALIDATION = '''
+def overfitting_gap(history):
+    return history.history["accuracy"][-1] - max(history.history["val_accuracy"])
+'''
 
 
 WRONG = [
@@ -157,6 +162,8 @@ WRONG = [
     mistake("30 epochs as a float", {"test_num_epochs"}, num_epochs="NUM_EPOCHS_REGULARISED = 30.0\n"),
     mistake("overfitting gap reversed", {"test_overfitting_gap"}, overfitting_gap=GAP_REVERSED),
     mistake("overfitting gap of the best epochs", {"test_overfitting_gap"}, overfitting_gap=GAP_BEST_EPOCH),
+    mistake("overfitting gap against the best validation accuracy", {"test_overfitting_gap"},
+            overfitting_gap=GAP_BEST_VALIDATION),
     mistake("overfitting gap as an absolute value", {"test_overfitting_gap"}, overfitting_gap=GAP_ABSOLUTE),
     mistake("overfitting gap of the losses", {"test_overfitting_gap"}, overfitting_gap=GAP_FROM_LOSS),
     mistake("feature map at the pooling layer", {"test_feature_map_model"}, feature_map_model=FEATURES_AT_POOLING),

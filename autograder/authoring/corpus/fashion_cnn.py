@@ -71,6 +71,8 @@ BN_DOUBLE_SOFTMAX = BUILD_BN.replace("layers.Dense(10),", 'layers.Dense(10, acti
 BN_RELU_BEFORE_BATCHNORM = BUILD_BN.replace(
     "        layers.BatchNormalization(),\n        layers.ReLU(),\n", "        layers.ReLU(),\n        layers.BatchNormalization(),\n"
 )
+# 3x3 pooling windows at stride 2: the same shapes and parameters, other numbers.
+BN_POOL_3 = BUILD_BN.replace("layers.MaxPooling2D(2, strides=2,", "layers.MaxPooling2D(3, strides=2,")
 BN_FIXED_FILTERS = BUILD_BN.replace("Conv2D(num_filters,", "Conv2D(4,")
 BN_DOUBLED_SECOND_BLOCK = BUILD_BN.replace(
     'padding="same"),\n        layers.Conv2D(num_filters,', 'padding="same"),\n        layers.Conv2D(2 * num_filters,'
@@ -187,6 +189,7 @@ WRONG = [
     mistake("softmax twice in the batch-norm model", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_DOUBLE_SOFTMAX),
     mistake("ReLU layer before batch normalisation", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_RELU_BEFORE_BATCHNORM),
     mistake("num_filters ignored", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_FIXED_FILTERS),
+    mistake("3x3 pooling windows at stride 2", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_POOL_3),
     mistake("second block with twice the filters", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_DOUBLED_SECOND_BLOCK),
     mistake("default num_filters 8", {"test_build_conv_bn_model"}, build_conv_bn_model=BN_DEFAULT_8_FILTERS),
     mistake("callback stops at the threshold (>=)", {"test_accuracy_threshold"}, accuracy_threshold=THRESHOLD_AT_OR_ABOVE),
