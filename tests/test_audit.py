@@ -17,7 +17,7 @@ import shutil
 import pytest
 
 from autograder import cli, course, notebooks
-from autograder.authoring import audit, cell_tests, corpus, mutants, samples
+from autograder.authoring import audit, cell_tests, corpus, mutants
 from autograder.course import Course
 from conftest import PROJECT_ROOT, require
 
@@ -102,8 +102,7 @@ def test_every_mutant_of_fashion_dense_is_killed_or_recorded_as_equivalent(root,
 
 def cells_training_nothing(source) -> tuple[str, ...]:
     """The answer cells of ``source`` whose mutants no training test cell can see."""
-    code = {cell.grade_id for cell in notebooks.role_cells(source) if cell.cell_type == "code"}
-    reference = {cell: text for cell, text in samples.reference_answers(source).items() if cell in code}
+    reference = audit.code_answers(source)
     training = cell_tests.training_tests(source)
     return tuple(cell for cell, text in reference.items() if not cell_tests.affected_tests(source, {cell: text}) & training)
 

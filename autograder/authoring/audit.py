@@ -129,11 +129,13 @@ def _failed(source, answers: dict[str, str], only: set[str]) -> tuple[set[str], 
     return report.failed, report.answer_errors
 
 
-def grade_mutant(source, base_answers: dict[str, str], mutant: mutants.Mutant, reasons: dict[str, str]) -> Verdict:
-    """Grade one mutant (see the module): structure checks first, training cells only if they all pass."""
+def grade_mutant(source, base_answers: dict[str, str], mutant: mutants.Mutant, reasons: dict[str, str],
+                 training_tests: set[str]) -> Verdict:
+    """Grade one mutant (see the module): structure checks first, the ``training_tests`` it can change only if they
+    all pass."""
     overrides = {mutant.cell: mutant.source}
     affected = cell_tests.affected_tests(source, overrides)
-    training = cell_tests.training_tests(source) & affected
+    training = training_tests & affected
     answers = {**base_answers, **overrides}
     failed, broken = _failed(source, answers, affected - training)
     if mutant.cell in broken:
@@ -180,26 +182,32 @@ def audit(root: Path, assignment: str, operators: tuple[str, ...] = tuple(mutant
     if not path.exists():
         raise AuditError(f"no assignment {assignment!r}: expected {path}")
     source = notebooks.read(path)
-    code_cells = {cell.grade_id for cell in notebooks.role_cells(source) if cell.cell_type == "code"}
-    reference = {cell: code for cell, code in samples.reference_answers(source).items() if cell in code_cells}
+    reference = code_answers(source)
     missing = set(cells) - set(reference)
     if missing:
         raise AuditError(f"no answer cells {sorted(missing)} in {assignment}: expected some of {sorted(reference)}")
     chosen = {cell: code for cell, code in reference.items() if not cells or cell in cells}
     reasons = recorded_reasons(root, assignment)
     base = {**reference, **_fast_answers(assignment)}
+    training = cell_tests.training_tests(source)
     report = AuditReport(assignment)
     started = time.perf_counter()
     for mutant in fixed_sample(mutants.all_mutants(chosen, operators), sample):
         if budget_s is not None and time.perf_counter() - started > budget_s:
             verdict = Verdict(mutant, NOT_RUN)
         else:
-            verdict = grade_mutant(source, base, mutant, reasons)
+            verdict = grade_mutant(source, base, mutant, reasons, training)
         report.verdicts.append(verdict)
         if progress:
             progress(verdict)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def code_answers(source) -> dict[str, str]:
+    """The reference answers of ``source``'s code cells, by grade_id (written answers are not mutated)."""
+    code_cells = {cell.grade_id for cell in notebooks.role_cells(source) if cell.cell_type == "code"}
+    return {cell: code for cell, code in samples.reference_answers(source).items() if cell in code_cells}
 
 
 def fixed_sample(items: list[Item], size: int | None) -> list[Item]:

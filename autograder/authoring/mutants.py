@@ -45,7 +45,7 @@ class Mutant:
     source: str
 
 
-Site = tuple[ast.AST, Callable[[ast.AST], ast.AST | None], str]  # node, its replacement, what changed
+Site = tuple[Callable[[ast.AST], ast.AST], str]  # how to edit the node (returning its replacement), what changed
 
 
 def _keyword_sites(node: ast.AST) -> Iterator[Site]:
@@ -55,7 +55,7 @@ def _keyword_sites(node: ast.AST) -> Iterator[Site]:
                 def drop(call: ast.Call, position=position) -> ast.Call:
                     call.keywords.pop(position)
                     return call
-                yield node, drop, f"{keyword.arg}= left out"
+                yield drop, f"{keyword.arg}= left out"
 
 
 def _string_sites(node: ast.AST) -> Iterator[Site]:
@@ -63,7 +63,7 @@ def _string_sites(node: ast.AST) -> Iterator[Site]:
         for family in SIBLINGS:
             if node.value in family:
                 for sibling in sorted(family - {node.value}):
-                    yield node, lambda _, sibling=sibling: ast.Constant(sibling), f"{node.value!r} -> {sibling!r}"
+                    yield lambda _, sibling=sibling: ast.Constant(sibling), f"{node.value!r} -> {sibling!r}"
 
 
 def _number_sites(node: ast.AST) -> Iterator[Site]:
@@ -71,7 +71,7 @@ def _number_sites(node: ast.AST) -> Iterator[Site]:
         value = node.value
         steps = {value + 1, value - 1, 0, 1} if isinstance(value, int) else {value * 2, value / 2, 0.0}
         for other in sorted(steps - {value}):
-            yield node, lambda _, other=other: ast.Constant(other), f"{value!r} -> {other!r}"
+            yield lambda _, other=other: ast.Constant(other), f"{value!r} -> {other!r}"
 
 
 def _operator_sites(node: ast.AST) -> Iterator[Site]:
@@ -81,12 +81,12 @@ def _operator_sites(node: ast.AST) -> Iterator[Site]:
         def swap_binary(binary: ast.BinOp) -> ast.BinOp:
             binary.op = swaps[type(binary.op)]()
             return binary
-        yield node, swap_binary, f"{type(node.op).__name__} -> {swaps[type(node.op)].__name__}"
+        yield swap_binary, f"{type(node.op).__name__} -> {swaps[type(node.op)].__name__}"
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in swaps:
         def swap_comparison(compare: ast.Compare) -> ast.Compare:
             compare.ops = [swaps[type(compare.ops[0])]()]
             return compare
-        yield node, swap_comparison, f"{type(node.ops[0]).__name__} -> {swaps[type(node.ops[0])].__name__}"
+        yield swap_comparison, f"{type(node.ops[0]).__name__} -> {swaps[type(node.ops[0])].__name__}"
     name = _called_name(node)
     if name in ROUNDINGS:
         for other, spelling in ROUNDINGS.items():
@@ -94,7 +94,7 @@ def _operator_sites(node: ast.AST) -> Iterator[Site]:
                 def rename(call: ast.Call, spelling=spelling) -> ast.Call:
                     call.func = ast.parse(spelling, mode="eval").body
                     return call
-                yield node, rename, f"{name}() -> {other}()"
+                yield rename, f"{name}() -> {other}()"
 
 
 def _called_name(node: ast.AST) -> str | None:
@@ -117,7 +117,7 @@ def _statement_sites(node: ast.AST) -> Iterator[Site]:
                     def delete(parent: ast.AST, field=field, position=position) -> ast.AST:
                         getattr(parent, field).pop(position)
                         return parent
-                    yield node, delete, f"statement on line {statement.lineno} deleted"
+                    yield delete, f"statement on line {statement.lineno} deleted"
 
 
 def _list_sites(node: ast.AST) -> Iterator[Site]:
@@ -134,26 +134,26 @@ def _list_sites(node: ast.AST) -> Iterator[Site]:
             def swap(listing: ast.List, position=position) -> ast.List:
                 listing.elts[position], listing.elts[position + 1] = listing.elts[position + 1], listing.elts[position]
                 return listing
-            yield node, drop, f"{label} (item {position}) left out"
-            yield node, double, f"{label} (item {position}) doubled"
+            yield drop, f"{label} (item {position}) left out"
+            yield double, f"{label} (item {position}) doubled"
             if position + 1 < len(node.elts):
-                yield node, swap, f"items {position} and {position + 1} swapped"
+                yield swap, f"items {position} and {position + 1} swapped"
 
 
 def _element_sites(node: ast.AST) -> Iterator[Site]:
     if isinstance(node, ast.Subscript):
         index = node.slice
         if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) and getattr(index.operand, "value", None) == 1:
-            yield node, lambda sub: (setattr(sub, "slice", ast.Constant(0)) or sub), "[-1] -> [0] (first, not last)"
+            yield lambda sub: (setattr(sub, "slice", ast.Constant(0)) or sub), "[-1] -> [0] (first, not last)"
             for best in ("max", "min"):
-                yield node, lambda sub, best=best: ast.Call(ast.Name(best), [sub.value], []), f"[-1] -> {best}() (best, not last)"
+                yield lambda sub, best=best: ast.Call(ast.Name(best), [sub.value], []), f"[-1] -> {best}() (best, not last)"
         if isinstance(index, ast.Slice):
             step = None if index.step is None else ast.unparse(index.step)
             if step in (None, "1"):
-                yield node, lambda sub: (setattr(sub.slice, "step", ast.Constant(-1)) or sub), "slice reversed"
-                yield node, lambda sub: (setattr(sub.slice, "step", ast.Constant(2)) or sub), "slice of every second"
+                yield lambda sub: (setattr(sub.slice, "step", ast.Constant(-1)) or sub), "slice reversed"
+                yield lambda sub: (setattr(sub.slice, "step", ast.Constant(2)) or sub), "slice of every second"
             elif step == "-1":
-                yield node, lambda sub: (setattr(sub.slice, "step", None) or sub), "slice not reversed"
+                yield lambda sub: (setattr(sub.slice, "step", None) or sub), "slice not reversed"
     if isinstance(node, ast.Call):
         positional = node.args
         for first in range(len(positional)):
@@ -162,7 +162,7 @@ def _element_sites(node: ast.AST) -> Iterator[Site]:
                     def swap(call: ast.Call, first=first, second=second) -> ast.Call:
                         call.args[first], call.args[second] = call.args[second], call.args[first]
                         return call
-                    yield node, swap, f"arguments {first + 1} and {second + 1} of {_called_name(node)}() swapped"
+                    yield swap, f"arguments {first + 1} and {second + 1} of {_called_name(node)}() swapped"
 
 
 OPERATORS: dict[str, Callable[[ast.AST], Iterator[Site]]] = {
@@ -189,7 +189,7 @@ def cell_mutants(cell: str, source: str, operators: tuple[str, ...] = tuple(OPER
     for operator in operators:
         sites_of = OPERATORS[operator]
         for position, node in enumerate(ast.walk(tree)):
-            for _, replace, change in sites_of(node):
+            for replace, change in sites_of(node):
                 mutated = _replaced(tree, position, replace)
                 if mutated is None or mutated == original:
                     continue
@@ -198,13 +198,12 @@ def cell_mutants(cell: str, source: str, operators: tuple[str, ...] = tuple(OPER
     return list(found.values())
 
 
-def _replaced(tree: ast.Module, position: int, replace: Callable[[ast.AST], ast.AST | None]) -> str | None:
-    """The source of a copy of ``tree`` whose ``position``-th node (in `ast.walk` order) is replaced."""
+def _replaced(tree: ast.Module, position: int, replace: Callable[[ast.AST], ast.AST]) -> str | None:
+    """The source of a copy of ``tree`` whose ``position``-th node (in `ast.walk` order) is edited, or None when the
+    edit leaves no valid code."""
     copied = copy.deepcopy(tree)
     target = next(node for index, node in enumerate(ast.walk(copied)) if index == position)
     replacement = replace(target)
-    if replacement is None:
-        return None
     if replacement is not target:
         for parent in ast.walk(copied):
             for field, value in ast.iter_fields(parent):
