@@ -8,7 +8,9 @@ lessons write code: ``tf.keras``, ``Sequential().add``, ``tf.nn.relu``),
 regenerates ``release/`` and ``solutions/``, grades the three in a scratch
 course with `autograder.grading.runner.batch` (real nbgrader autograde and feedback),
 prints a grade table per test cell and the runner's summary, and lists the
-feedback it wrote.
+feedback it wrote. It exits 1 when a sample was not graded or was graded
+against expectation (the right answers below full marks, the untouched
+notebook above 0): a demo that grades nothing must not look like one that works.
 """
 
 from __future__ import annotations
@@ -58,6 +60,23 @@ def grade_table(assignment: str, graded: list[SubmissionResult]) -> str:
     return "\n".join(lines)
 
 
+FULL_MARKS = ("correct", "lesson_style")
+
+
+def problems(graded: list[SubmissionResult]) -> list[str]:
+    """What went wrong with the demo's samples: not graded, or graded against expectation."""
+    found = []
+    for result in graded:
+        name = f"{result.assignment}/{result.student}"
+        if result.status != "graded":
+            found.append(f"{name} was not graded ({result.status}): {result.reason}")
+        elif result.student in FULL_MARKS and result.total < result.max_total:
+            found.append(f"{name} got {result.total:g}/{result.max_total:g}; right answers should get full marks")
+        elif result.student == "untouched" and result.total > 0:
+            found.append(f"{name} got {result.total:g} points for answering nothing")
+    return found
+
+
 def run(root: Path, out: Path, assignments: list[str]) -> int:
     """Run the demo into the scratch course ``out`` (recreated); return the exit status."""
     for path in [*(path for assignment in assignments for path in build.write(root, assignment)),
@@ -70,9 +89,13 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
             ready.append(assignment)
         except datasets.DatasetError as error:
             print(f"\nskipping {assignment}: its dataset is missing.\n{error}")
+    if not ready:
+        print(f"\nnothing to grade: no assignment's dataset was found ({datasets.DATA_DIR_VARIABLE} sets the folder)")
+        return 1
     shutil.rmtree(out, ignore_errors=True)
     nbgrader_run.scratch_course(root, out, ready)
     print(f"\n{sandbox.isolation_line()}")
+    found = []
     for assignment in ready:
         inbox = out / "inbox" / assignment
         samples_of = sample_submissions(root, assignment)
@@ -82,6 +105,7 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
         report = batch.grade(out, assignment, batch.GradeOptions(submissions=inbox))
         print()
         print(grade_table(assignment, report.results))
+        found += problems(report.results)
         print()
         print(results.summary_table(report.results))
         print(f"\nclass report: {Course(out).class_report(assignment)}")
@@ -89,4 +113,7 @@ def run(root: Path, out: Path, assignments: list[str]) -> int:
         print("feedback:")
         for path in Course(out).all_feedback_files(assignment):
             print(f"  {path}")
+    if found:
+        print("\nthe demo did not go as it should:", *found, sep="\n  ")
+        return 1
     return 0

@@ -34,6 +34,22 @@ def test_grade_table():
     assert lines[3].split() == ["untouched", "0/2", "0/1", "0/3", "3.0"]
 
 
+def test_the_demo_fails_when_a_sample_is_not_graded_or_graded_against_expectation():
+    full = {"test_a": 2.0}
+    right = SubmissionResult("correct", "quiz", "graded", scores=dict(full), max_scores=full)
+    untouched = SubmissionResult("untouched", "quiz", "graded", scores={"test_a": 0.0}, max_scores=full)
+    some_wrong = SubmissionResult("some_wrong", "quiz", "graded", scores={"test_a": 1.0}, max_scores=full)
+    assert demo.problems([right, untouched, some_wrong]) == []
+    kernel_lost = SubmissionResult("correct", "quiz", "not_graded", max_scores=full,
+                                   reason="learner's kernel did not start (No module named 'autograder')")
+    short = SubmissionResult("lesson_style", "quiz", "graded", scores={"test_a": 1.0}, max_scores=full)
+    gifted = SubmissionResult("untouched", "quiz", "graded", scores={"test_a": 2.0}, max_scores=full)
+    assert demo.problems([kernel_lost, short, gifted]) == [
+        "quiz/correct was not graded (not_graded): learner's kernel did not start (No module named 'autograder')",
+        "quiz/lesson_style got 1/2; right answers should get full marks",
+        "quiz/untouched got 2 points for answering nothing"]
+
+
 def test_cli_reports_unknown_assignment(capsys, root):
     from autograder import cli
 

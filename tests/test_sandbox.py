@@ -188,3 +188,32 @@ def test_the_instructors_package_is_hidden_and_the_learners_is_not(tmp_path):
     assert finished.stdout.splitlines() == [
         "['__init__.py', 'learner']", "autograder.learner.checks imported", "autograder.grading not found",
         "autograder.authoring.corpus not found", "autograder.cli not found"], finished.stderr
+
+
+LIST_CHECKOUT = """
+import pathlib, sys
+checkout = pathlib.Path(sys.argv[1])
+print(sorted(str(path.relative_to(checkout)) for path in checkout.rglob("*")))
+print((checkout / "package" / "learner" / "checks.py").read_text())
+print(sorted(path.name for path in checkout.parent.iterdir()))
+"""
+
+
+@needs_namespaces
+def test_a_checkout_in_the_temporary_folder_keeps_only_its_learner_part_and_environment():
+    with tempfile.TemporaryDirectory() as name:  # a clone in /tmp: the kernel's private /tmp covers it
+        checkout = Path(name) / "clone"
+        for relative, text in [("package/__init__.py", ""), ("package/learner/checks.py", "learner code"),
+                               ("package/cli.py", "instructor code"), ("source/quiz/quiz.ipynb", "answers"),
+                               (".venv/lib/site.py", "library"), ("gradebook.db", "grades")]:
+            (checkout / relative).parent.mkdir(parents=True, exist_ok=True)
+            (checkout / relative).write_text(text)
+        (Path(name) / "other_student.ipynb").write_text("not yours")
+        keep = (checkout / "package" / "__init__.py", checkout / "package" / "learner", checkout / ".venv")
+        confinement = sandbox.Confinement(cover=(checkout, keep))  # as `instructor_cover` gives it for a checkout
+        command = sandbox.wrap([sys.executable, "-c", LIST_CHECKOUT, str(checkout)], confinement)
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd="/")
+        assert finished.stdout.splitlines() == [
+            str([".venv", ".venv/lib", ".venv/lib/site.py", "package", "package/__init__.py", "package/learner",
+                 "package/learner/checks.py"]),
+            "learner code", "['clone']"], finished.stderr

@@ -97,7 +97,8 @@ class Confinement:
             ``keep``, a folder inside it, which stays writable. What is created
             in ``folder`` later stays hidden too (the grading runs started after this one).
         cover: ``(folder, keep)``: ``folder`` is made empty except for the
-            paths of ``keep`` inside it, which stay read-only (`instructor_cover`).
+            paths of ``keep`` inside it, which stay read-only (`instructor_cover`)
+            and stay there where ``folder`` lies in the temporary folder (a clone in /tmp).
         reachable: files (a socket) it must still reach where they lie in the temporary folder
             (the Python environment and the data folder are added).
         limits: what it may use.
@@ -394,7 +395,8 @@ def main(argv: list[str] | None = None) -> None:
         writable.append(keep)
     temporary = Path(tempfile.gettempdir()).resolve()
     size = f"size={arguments.tmp_mib}m,mode=1777".encode()
-    _cover_keeping(temporary, [*writable, *arguments.reachable], size)
+    # A checkout under the temporary folder (a clone in /tmp) keeps its learner part and environment, nothing else.
+    _cover_keeping(temporary, [*writable, *arguments.reachable, *arguments.keep], size)
     _mount(b"none", Path("/dev/shm"), b"tmpfs", 0, size)
     _set_limits(arguments.processes, arguments.file_mib, arguments.process_group)
     _read_only_except([*writable, temporary, Path("/dev/shm")])
