@@ -236,7 +236,7 @@ def standard_notebooks(project: Path, assignment: str = ASSIGNMENT,
     chosen["some_wrong"] = (samples.fill(release, {**reference, **spec.mixed.overrides}), frozenset(spec.mixed.loses))
     chosen["lesson_style"] = (samples.fill(release, {**reference, **spec.lesson_style}), frozenset())
     for index, packed in enumerate(graded_rounds(assignment)):
-        overrides = {**reference, **spec.fast_answers, **packed.overrides}
+        overrides = {**reference, **packed.overrides}
         chosen[round_name(index)] = (samples.fill(release, overrides), frozenset(packed.loses))
     return chosen
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from autograder import notebooks
-from autograder.authoring import cell_tests, corpus, mutants, samples
+from autograder.authoring import cell_tests, mutants, samples
 from autograder.course import Course
 
 KILLED, NOT_PLAUSIBLE, EQUIVALENT, UNEXPLAINED, NOT_RUN = "killed", "not plausible", "equivalent", "unexplained", "not run"
@@ -188,7 +188,6 @@ def audit(root: Path, assignment: str, operators: tuple[str, ...] = tuple(mutant
         raise AuditError(f"no answer cells {sorted(missing)} in {assignment}: expected some of {sorted(reference)}")
     chosen = {cell: code for cell, code in reference.items() if not cells or cell in cells}
     reasons = recorded_reasons(root, assignment)
-    base = {**reference, **_fast_answers(assignment)}
     training = cell_tests.training_tests(source)
     report = AuditReport(assignment)
     started = time.perf_counter()
@@ -196,7 +195,7 @@ def audit(root: Path, assignment: str, operators: tuple[str, ...] = tuple(mutant
         if budget_s is not None and time.perf_counter() - started > budget_s:
             verdict = Verdict(mutant, NOT_RUN)
         else:
-            verdict = grade_mutant(source, base, mutant, reasons, training)
+            verdict = grade_mutant(source, reference, mutant, reasons, training)
         report.verdicts.append(verdict)
         if progress:
             progress(verdict)
@@ -221,11 +220,3 @@ def fixed_sample(items: list[Item], size: int | None) -> list[Item]:
         return items
     step = len(items) / size
     return [items[int(index * step)] for index in range(size)]
-
-
-def _fast_answers(assignment: str) -> dict[str, str]:
-    """The course's faster right answers for ``assignment`` where its corpus has them (none for a new assignment)."""
-    try:
-        return dict(corpus.load(assignment).fast_answers)
-    except ValueError:
-        return {}

@@ -50,11 +50,11 @@ class Outcome:
 def _cases(assignment: str, which: str) -> list[tuple[str, dict[str, str], frozenset[str]]]:
     spec = corpus.load(assignment)
     if which == "small":
-        mixed = (spec.mixed.name, {**spec.fast_answers, **spec.mixed.overrides}, spec.mixed.loses)
+        mixed = (spec.mixed.name, dict(spec.mixed.overrides), spec.mixed.loses)
         return [("reference", {}, frozenset()), mixed]
     cases = [("reference", {}, frozenset()), ("second correct", dict(spec.second_correct), frozenset())]
     wrong = [*spec.wrong, spec.mixed]
-    return cases + [(entry.name, {**spec.fast_answers, **entry.overrides}, entry.loses) for entry in wrong]
+    return cases + [(entry.name, dict(entry.overrides), entry.loses) for entry in wrong]
 
 
 def grade_here(root: Path, assignments: list[str], which: str) -> list[Outcome]:

@@ -26,6 +26,7 @@ from typing import Mapping
 
 import nbformat
 
+from autograder.learner import keras_log
 from autograder.notebooks import role_cells
 from autograder.authoring.samples import reference_answers
 
@@ -75,6 +76,7 @@ def answer_namespace(
     if unknown:
         raise KeyError(f"overrides name cells the notebook does not have: {sorted(unknown)}")
     answers.update(overrides or {})
+    keras_log.clear()  # a fresh kernel's log is empty too
     namespace: dict = {"__name__": "__main__"}
     errors = {}
     for cell in role_cells(source):

@@ -526,6 +526,8 @@ def load(name: str, subset: Subset = "auto") -> Arrays:
         raise ValueError(f"Unknown dataset. Expected one of {', '.join(DATASET_NAMES)}. Received: name={name!r}")
     if subset not in ("auto", "full", "grading"):
         raise ValueError(f"subset must be 'auto', 'full' or 'grading'. Received: subset={subset!r}")
+    if subset == "auto":
+        modes.watch_training()  # a learner's cell loading its data: under the grader, log how it trains
     base = "sign_language" if name == "sign_language_rps" else name
     arrays = _load_full(base)
     if name == "sign_language_rps":

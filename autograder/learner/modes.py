@@ -44,8 +44,24 @@ def epochs(requested: int) -> int:
     Returns:
         ``requested`` when learning; at most
         ``budgets.GRADING_MODE_MAX_EPOCHS`` when grading, so a learner's
-        100-epoch experiment does not stall the grader.
+        100-epoch experiment does not stall the grader. When grading, the
+        learner's fits and evaluations are logged from then on
+        (`autograder.learner.keras_log`), for hidden tests to read.
     """
     if is_grading():
+        watch_training()
         return max(1, min(int(requested), budgets.GRADING_MODE_MAX_EPOCHS))
     return int(requested)
+
+
+def watch_training() -> None:
+    """Under the grader, start logging the learner's Keras fits and measurements (`autograder.learner.keras_log`);
+    nothing when learning.
+
+    Called where a learner's own training cell begins: loading its data
+    (`autograder.learner.datasets.load`) and asking for its epochs (`epochs`).
+    """
+    if is_grading():
+        from autograder.learner import keras_log
+
+        keras_log.start()

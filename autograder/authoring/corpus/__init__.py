@@ -16,9 +16,6 @@ Each assignment has a module here defining ``CORPUS``, an `AssignmentCorpus`:
   model (``model_code`` binds ``model`` to the compiled model the hidden
   test trains), budget and threshold, and the broken variants the
   calibration trains next to the reference;
-- ``fast_answers``: correct answers that run faster than the reference
-  (for example an experiment cell with its results written out), used
-  under the wrong submissions so each runs only what it tests.
 
 Answers are given per solution cell ``grade_id`` as the code a learner
 would type into that cell; cells not named keep the reference answer.
@@ -91,7 +88,6 @@ class AssignmentCorpus:
     threshold: float
     variants: list[CalibrationVariant]
     accuracy_cell: str
-    fast_answers: Mapping[str, str] = field(default_factory=dict)
     lesson_style: Mapping[str, str] = field(default_factory=dict)
     # Right answers in other spellings, by name: each must pass every test cell it can change.
     right_variants: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

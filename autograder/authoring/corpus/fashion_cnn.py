@@ -140,16 +140,23 @@ def activation_model(model):
             outputs.append(x)
     return keras.Model(inputs, outputs)
 """
-# The grader's own experiment, run through the trusted trainer: what the
-# hidden test compares with, so it is right by construction, and fast in the
-# test suite, which keeps brief-training results (it runs only under the grader).
-RESULTS_FROM_THE_TRAINER = """
+# The reference experiment, and how a student who half-read the exercise measures the wrong thing with it.
+EXPERIMENT = """
+(_x, _y), (_x_test, _y_test) = datasets.load("fashion_mnist")
+_x, _x_test = add_channel_axis(_x) / 255.0, add_channel_axis(_x_test) / 255.0
 FILTER_RESULTS = {}
 for filters in (16, 32, 64):
     experiment = build_cnn((filters, filters))
     experiment.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    FILTER_RESULTS[filters] = training.brief_train(experiment, budgets.FASHION_CNN_FILTER_TRAINING).test_accuracy
+    experiment.fit(_x, _y, epochs=modes.epochs(3), verbose=0)
+    FILTER_RESULTS[filters] = float(experiment.evaluate(_x_test, _y_test, verbose=0)[1])
 """
+EXPERIMENT_STORES_THE_LOSS = EXPERIMENT.replace("verbose=0)[1])", "verbose=0)[0])")
+EXPERIMENT_SCALED_BY_127 = EXPERIMENT.replace("/ 255.0", "/ 127.5")
+EXPERIMENT_ON_THE_TEST_IMAGES = EXPERIMENT.replace("fit(_x, _y,", "fit(_x_test, _y_test,").replace(
+    "evaluate(_x_test, _y_test,", "evaluate(_x, _y,")
+EXPERIMENT_DEFAULT_OPTIMIZER = EXPERIMENT.replace('optimizer="adam", ', "")
+EXPERIMENT_TEST_IMAGES_UNSCALED = EXPERIMENT.replace("add_channel_axis(_x_test) / 255.0", "add_channel_axis(_x_test)")
 RESULTS_FROM_A_FULL_DATA_RUN = "FILTER_RESULTS = {16: 0.905, 32: 0.912, 64: 0.918}\n"
 RESULTS_IN_PERCENT = "FILTER_RESULTS = {16: 86.0, 32: 87.0, 64: 87.5}\n"
 RESULTS_WITH_TEXT_KEYS = "FILTER_RESULTS = {'16': 0.86, '32': 0.87, '64': 0.875}\n"
@@ -201,6 +208,16 @@ WRONG = [
     mistake("activation model of new layers", {"test_activation_model"}, activation_model=VIEWER_NEW_LAYERS),
     mistake("activation model from model.input (Keras 2)", {"test_activation_model"}, activation_model=VIEWER_KERAS_2_INPUT),
     mistake("filter results typed in from a full-data run", {"test_filter_results"}, filter_experiment=RESULTS_FROM_A_FULL_DATA_RUN),
+    mistake("filter results hold the loss", {"test_filter_results"}, filter_experiment=EXPERIMENT_STORES_THE_LOSS,
+            says="store the accuracy"),
+    mistake("filter experiment on images scaled by 127.5", {"test_filter_results"},
+            filter_experiment=EXPERIMENT_SCALED_BY_127, says="largest pixel value"),
+    mistake("filter experiment trained on the test images", {"test_filter_results"},
+            filter_experiment=EXPERIMENT_ON_THE_TEST_IMAGES, says="images it was fitted on"),
+    mistake("filter experiment with Keras' default optimizer", {"test_filter_results"},
+            filter_experiment=EXPERIMENT_DEFAULT_OPTIMIZER, says="optimizer"),
+    mistake("filter experiment's test images left unscaled", {"test_filter_results"},
+            filter_experiment=EXPERIMENT_TEST_IMAGES_UNSCALED, says="evaluated on"),
 ]
 
 MIXED = mistake(
@@ -375,6 +392,5 @@ CORPUS = AssignmentCorpus(
         CalibrationVariant("1 filter and 1 dense unit", {"build_cnn": CNN_CANNOT_LEARN}),
         CalibrationVariant("labels shuffled", shuffle_labels=True),
     ],
-    fast_answers={"filter_experiment": RESULTS_FROM_THE_TRAINER},
     lesson_style=LESSON_STYLE,
 )
