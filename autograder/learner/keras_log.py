@@ -105,7 +105,7 @@ def _logging(method: Callable[..., Any], after: Callable[..., None]) -> Callable
 
 def _after_fit(model: Any, arguments: dict[str, Any], history: Any) -> None:
     samples, largest = _data_facts(arguments.get("x"))
-    _FITS.setdefault(model, []).append(Fit(samples, largest, int(arguments.get("epochs") or 1)))
+    _FITS.setdefault(model, []).append(Fit(samples, largest, int(arguments["epochs"])))
 
 
 def _after_evaluate(model: Any, arguments: dict[str, Any], returned: Any) -> None:
