@@ -56,7 +56,7 @@ def test_lesson_style_solution_passes_every_test_cell(assignment, source_of):
     spec = corpus.load(assignment)
     if not spec.lesson_style:
         pytest.fail(f"{assignment} has no lesson-style answers in its corpus")
-    report = cell_tests.run_test_cells(source_of(assignment), dict(spec.lesson_style))
+    report = cell_tests.run_test_cells(source_of(assignment), spec.lesson_style)
     assert report.answer_errors == {}
     assert failed(report, unchecked_cells(assignment)) == set(), report.outcomes
 
@@ -68,7 +68,7 @@ def test_right_answers_in_other_spellings_pass_every_test_cell_they_change(assig
         pytest.skip(f"{assignment}'s corpus has no right answers in other spellings")
     source = source_of(assignment)
     for name, overrides in spec.right_variants.items():
-        report = cell_tests.run_test_cells(source, dict(overrides),
+        report = cell_tests.run_test_cells(source, overrides,
                                            only=cell_tests.affected_tests(source, overrides))
         assert report.answer_errors == {}, name
         assert failed(report, unchecked_cells(assignment)) == set(), (name, report.outcomes)
@@ -92,7 +92,7 @@ def test_wrong_submission_loses_exactly_its_cells(assignment, wrong, source_of):
     affected = cell_tests.affected_tests(source, wrong.overrides)
     assert wrong.loses <= affected, f"{wrong.name} claims to lose cells that do not use its answers"
     run = affected - (cell_tests.training_tests(source) - wrong.loses)
-    report = cell_tests.run_test_cells(source, dict(wrong.overrides), only=run)
+    report = cell_tests.run_test_cells(source, wrong.overrides, only=run)
     assert failed(report, unchecked) == wrong.loses - unchecked, report.outcomes
     for grade_id in wrong.loses - unchecked:
         assert "expected" in report.outcomes[grade_id], f"{grade_id}: unclear message {report.outcomes[grade_id]!r}"

@@ -37,7 +37,7 @@ class VariantAccuracies:
 def model_builder(
     root: Path, assignment: str, overrides: Mapping[str, str] | None = None, what: str = "the reference"
 ) -> Callable[[], Any]:
-    """Run the source notebook's answers (fast ones, then ``overrides``); return a maker of the hidden test's model.
+    """Run the source notebook's answers (the reference, with ``overrides``); return a maker of the hidden test's model.
 
     Each call of the returned function builds and compiles a new model, as
     the hidden accuracy test's ``model_code`` does.
@@ -47,7 +47,7 @@ def model_builder(
     """
     spec = corpus.load(assignment)
     source = notebooks.read(course.source_notebook(root, assignment))
-    namespace, errors = cell_tests.answer_namespace(source, dict(overrides or {}))
+    namespace, errors = cell_tests.answer_namespace(source, overrides)
     if errors:
         raise RuntimeError(f"the answers of {what} do not run: {errors}")
 

@@ -68,11 +68,10 @@ MEASUREMENTS: collections.deque[Measurement] = collections.deque(maxlen=KEPT)
 _FITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+@functools.cache
 def start() -> None:
     """Log every later ``fit``, ``evaluate`` and ``predict`` of a Keras model (once; later calls change nothing)."""
     keras = quiet.load_keras()
-    if getattr(keras.Model.fit, "_logged", False):
-        return
     keras.Model.fit = _logging(keras.Model.fit, _after_fit)
     keras.Model.evaluate = _logging(keras.Model.evaluate, _after_evaluate)
     keras.Model.predict = _logging(keras.Model.predict, _after_predict)
@@ -113,14 +112,16 @@ def _after_evaluate(model: Any, arguments: dict[str, Any], returned: Any) -> Non
         values = [returned.get("loss"), *(value for name, value in returned.items() if name != "loss")]
     else:
         values = list(np.ravel(returned))
-    MEASUREMENTS.append(Measurement(model, tuple(_FITS.get(model, ())), *_data_facts(arguments.get("x")),
-                                    values=tuple(float(value) for value in values if value is not None)))
+    _measured(model, arguments, values=tuple(float(value) for value in values if value is not None))
 
 
 def _after_predict(model: Any, arguments: dict[str, Any], returned: Any) -> None:
-    classes = np.asarray(returned).argmax(axis=-1) if np.ndim(returned) >= 2 else None
-    MEASUREMENTS.append(Measurement(model, tuple(_FITS.get(model, ())), *_data_facts(arguments.get("x")),
-                                    classes=classes))
+    _measured(model, arguments, classes=np.asarray(returned).argmax(axis=-1) if np.ndim(returned) >= 2 else None)
+
+
+def _measured(model: Any, arguments: dict[str, Any], **returned: Any) -> None:
+    """Log a measurement of ``model`` on the data of ``arguments``, with the fits it had and what it ``returned``."""
+    MEASUREMENTS.append(Measurement(model, tuple(_FITS.get(model, ())), *_data_facts(arguments.get("x")), **returned))
 
 
 def _data_facts(x: Any) -> tuple[int | None, float | None]:
